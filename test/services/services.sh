@@ -1,0 +1,181 @@
+# Starts and stops the real test services on 127.0.0.1 on free ports.
+# Source this file, then call `services_start` and `services_stop`. Each service runs
+# under `setpriv --pdeathsig KILL`, so it dies with the shell that started it even when
+# that shell is killed with SIGKILL; leftovers of older runs are reaped on start.
+# After services_start these are exported for the tests:
+#   KB_TEST_BOOTSTRAP, KB_TEST_BOOTSTRAP2   two independent single-node Kafka clusters
+#   KB_TEST_S3_ENDPOINT                     S3-compatible server (moto)
+#   KB_TEST_AZURE_CONNECTION_STRING         Azurite blob endpoint
+#   KB_TEST_RUN_DIR                         this run's data and logs (logs/*.log)
+#   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION   test credentials for the S3 server
+
+_services_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$_services_here/versions.sh"
+
+_free_ports() { # prints N free TCP ports on 127.0.0.1
+  python3 - "$1" <<'PY'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+PY
+}
+
+_reap_stale_runs() {
+  local dir pid
+  for dir in "$KB_CACHE_DIR"/runs/*; do
+    [ -d "$dir" ] || continue
+    pid=$(cat "$dir/owner.pid" 2>/dev/null || echo "")
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then continue; fi
+    for pidfile in "$dir"/*.service.pid; do
+      [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
+    done
+    rm -rf "$dir"
+  done
+}
+
+# Starts one service in the background; its pid goes to $KB_TEST_RUN_DIR/<name>.service.pid.
+_spawn() {
+  local name=$1
+  shift
+  setpriv --pdeathsig KILL "$@" >"$KB_TEST_RUN_DIR/logs/$name.log" 2>&1 &
+  echo $! >"$KB_TEST_RUN_DIR/$name.service.pid"
+}
+
+_kafka_config() { # dir port controller_port
+  cat >"$1/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$3
+listeners=PLAINTEXT://127.0.0.1:$2,CONTROLLER://127.0.0.1:$3
+advertised.listeners=PLAINTEXT://127.0.0.1:$2
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$1/data
+num.partitions=1
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=3
+group.initial.rebalance.delay.ms=0
+message.max.bytes=8388608
+replica.fetch.max.bytes=8388608
+log.cleaner.backoff.ms=1000
+PROPS
+  cat >"$1/log4j2.yaml" <<YAML
+Configuration:
+  Appenders:
+    File:
+      name: F
+      fileName: $1/server.log
+      PatternLayout:
+        pattern: "[%d] %p %m (%c)%n"
+  Loggers:
+    Root:
+      level: INFO
+      AppenderRef:
+        - ref: F
+YAML
+}
+
+# Writes the config of one Kafka broker and formats its storage. Args: name port controller_port.
+kafka_format() {
+  local name=$1 dir=$KB_TEST_RUN_DIR/$1
+  mkdir -p "$dir/data"
+  _kafka_config "$dir" "$2" "$3"
+  java -cp "$KAFKA_LIBS/*" -Dlog4j2.configurationFile="$dir/log4j2.yaml" \
+    kafka.tools.StorageTool format -t "$(python3 -c 'import uuid,base64;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')" \
+    -c "$dir/server.properties" >"$KB_TEST_RUN_DIR/logs/$name-format.log" 2>&1
+}
+
+# Starts a formatted broker (KRaft, combined broker+controller). Must run in the shell that
+# owns the services, not in a subshell: the broker dies with its parent. Args: name.
+kafka_start() {
+  local name=$1 dir=$KB_TEST_RUN_DIR/$1
+  _spawn "$name" java -Xms256m -Xmx768m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    -cp "$KAFKA_LIBS/*" -Dlog4j2.configurationFile="$dir/log4j2.yaml" kafka.Kafka "$dir/server.properties"
+}
+
+s3_start() { # port
+  _spawn s3 env PYTHONPATH="$MOTO_DIR" python3 -m moto.server -H 127.0.0.1 -p "$1"
+}
+
+azurite_start() { # port
+  mkdir -p "$KB_TEST_RUN_DIR/azurite"
+  _spawn azurite node "$AZURITE_DIR/node_modules/azurite/dist/src/blob/main.js" \
+    --blobHost 127.0.0.1 --blobPort "$1" --location "$KB_TEST_RUN_DIR/azurite" \
+    --skipApiVersionCheck --loose
+}
+
+# Stops a service started by this run (used by tests that restart a server mid-run).
+service_stop() {
+  local pidfile=$KB_TEST_RUN_DIR/$1.service.pid
+  [ -f "$pidfile" ] || return 0
+  kill -9 "$(cat "$pidfile")" 2>/dev/null || true
+  rm -f "$pidfile"
+}
+
+_wait_http() { # url name
+  local i
+  for i in $(seq 1 300); do
+    curl -s -o /dev/null -m 1 "$1" && return 0
+    sleep 0.1
+  done
+  echo "[services] $2 did not answer on $1" >&2
+  return 1
+}
+
+services_start() {
+  local started=$SECONDS
+  _reap_stale_runs
+  export KB_TEST_RUN_DIR=$KB_CACHE_DIR/runs/run-$$
+  mkdir -p "$KB_TEST_RUN_DIR/logs"
+  echo $$ >"$KB_TEST_RUN_DIR/owner.pid"
+  local ports
+  read -r -a ports <<<"$(_free_ports 6)"
+  export KB_TEST_BOOTSTRAP=127.0.0.1:${ports[0]}
+  export KB_TEST_BOOTSTRAP2=127.0.0.1:${ports[2]}
+  export KB_TEST_S3_ENDPOINT=http://127.0.0.1:${ports[4]}
+  export KB_TEST_AZURE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${ports[5]}/devstoreaccount1;"
+  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+  # Ports for restarts (tests stop and start the same service on the same port).
+  printf '%s\n' "kafka ${ports[0]} ${ports[1]}" "kafka2 ${ports[2]} ${ports[3]}" \
+    "s3 ${ports[4]}" "azurite ${ports[5]}" >"$KB_TEST_RUN_DIR/ports"
+
+  kafka_format kafka "${ports[0]}" "${ports[1]}" &
+  kafka_format kafka2 "${ports[2]}" "${ports[3]}" &
+  wait
+  kafka_start kafka
+  kafka_start kafka2
+  s3_start "${ports[4]}"
+  azurite_start "${ports[5]}"
+  _wait_http "$KB_TEST_S3_ENDPOINT" s3 && _wait_http "http://127.0.0.1:${ports[5]}/devstoreaccount1?comp=list" azurite &&
+    "$DENO_BIN" run --allow-net --allow-env --allow-read "$_services_here/wait_kafka.ts" \
+      "$KB_TEST_BOOTSTRAP" "$KB_TEST_BOOTSTRAP2" || {
+    echo "[services] start failed; logs in $KB_TEST_RUN_DIR/logs" >&2
+    return 1
+  }
+  echo "[services] kafka $KB_TEST_BOOTSTRAP, kafka2 $KB_TEST_BOOTSTRAP2, s3 $KB_TEST_S3_ENDPOINT, azurite ${ports[5]}: ready in $((SECONDS - started)) s" >&2
+}
+
+services_stop() {
+  [ -n "${KB_TEST_RUN_DIR:-}" ] && [ -d "$KB_TEST_RUN_DIR" ] || return 0
+  local pidfile
+  for pidfile in "$KB_TEST_RUN_DIR"/*.service.pid; do
+    [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+}
+
+# Prints the tail of every service log (called when tests fail).
+services_print_logs() {
+  local f
+  for f in "$KB_TEST_RUN_DIR"/logs/*.log "$KB_TEST_RUN_DIR"/kafka*/server.log; do
+    [ -f "$f" ] || continue
+    echo "----- $f (last 40 lines)"
+    tail -n 40 "$f"
+  done
+}
