@@ -3,6 +3,7 @@
  * that agrees with kcat does not only agree with our own use of kafkajs.
  */
 import type { TestRecord } from "./records.ts";
+import { produceWithKafkajs } from "./kafka.ts";
 
 const decoder = new TextDecoder();
 
@@ -25,7 +26,8 @@ async function run(args: string[], stdin?: Uint8Array): Promise<Uint8Array> {
 
 /**
  * Produces one record per kcat call (each value from a file, so any bytes work). kcat
- * cannot send a null key together with a value file, nor null header values.
+ * skips an empty input file, so records with a null or empty value go through kafkajs
+ * (`produceWithKafkajs`) instead, in order.
  */
 export async function produceWithKcat(
   bootstrap: string,
@@ -36,11 +38,24 @@ export async function produceWithKcat(
   const dir = await Deno.makeTempDir({ prefix: "kcat-" });
   try {
     for (const [i, r] of records.entries()) {
+      if (r.value === null || r.value.length === 0) {
+        await produceWithKafkajs(bootstrap, topic, [r]);
+        continue;
+      }
       const file = `${dir}/${i}`;
       await Deno.writeFile(file, r.value ?? new Uint8Array());
-      const args = ["-P", "-b", bootstrap, "-t", topic, "-p", String(r.partition)];
+      const args = [
+        "-P",
+        "-b",
+        bootstrap,
+        "-t",
+        topic,
+        "-p",
+        String(r.partition),
+        "-X",
+        "message.max.bytes=8000000",
+      ];
       if (r.key !== null) args.push("-k", decoder.decode(r.key));
-      if (r.value === null) args.push("-Z");
       for (const [k, v] of r.headers) args.push("-H", v === null ? k : `${k}=${decoder.decode(v)}`);
       if (options.compression) args.push("-z", options.compression);
       if (r.timestamp !== undefined) args.push("-X", "message.timeout.ms=30000");
@@ -55,7 +70,8 @@ export async function produceWithKcat(
 /**
  * Reads a whole topic (read_committed, to the end) with kcat. Keys and values are
  * binary-exact (length-prefixed output format); headers are parsed from kcat's
- * "name=value" list, so tests that check headers through kcat keep them printable.
+ * "name=value" list, so tests that check headers through kcat keep them printable
+ * (no commas, and never the literal value "NULL", which is how kcat shows null).
  */
 export async function readTopicWithKcat(bootstrap: string, topic: string): Promise<TestRecord[]> {
   const raw = await run([
@@ -96,9 +112,33 @@ export async function readTopicWithKcat(bootstrap: string, topic: string): Promi
         ? []
         : headerText.split(",").map((h): [string, Uint8Array | null] => {
           const eq = h.indexOf("=");
-          return eq < 0 ? [h, null] : [h.slice(0, eq), new TextEncoder().encode(h.slice(eq + 1))];
+          // kcat prints a null header value as "NULL": tests never use that literal value.
+          if (eq < 0 || h.slice(eq + 1) === "NULL") {
+            return [h.slice(0, eq < 0 ? h.length : eq), null];
+          }
+          return [h.slice(0, eq), new TextEncoder().encode(h.slice(eq + 1))];
         }),
     });
   }
   return records.sort((a, b) => a.partition - b.partition || a.offset! - b.offset!);
+}
+
+/**
+ * Produces `count` sample records in one kcat call (line mode: "key<TAB>value" lines,
+ * spread over partitions by kcat's partitioner), fast enough for large demo data.
+ */
+export async function produceWithKcatLines(
+  bootstrap: string,
+  topic: string,
+  count: number,
+): Promise<void> {
+  const lines = Array.from(
+    { length: count },
+    (_, i) =>
+      `order-${i % 97}\t{"order":${i},"amount":${(i * 7) % 1000},"note":"sample record ${i}"}`,
+  );
+  await run(
+    ["-P", "-b", bootstrap, "-t", topic, "-K", "\t", "-H", "source=demo", "-z", "zstd"],
+    new TextEncoder().encode(lines.join("\n") + "\n"),
+  );
 }

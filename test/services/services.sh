@@ -87,8 +87,12 @@ kafka_format() {
   mkdir -p "$dir/data"
   _kafka_config "$dir" "$2" "$3"
   java -cp "$KAFKA_LIBS/*" -Dlog4j2.configurationFile="$dir/log4j2.yaml" \
-    kafka.tools.StorageTool format -t "$(python3 -c 'import uuid,base64;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')" \
-    -c "$dir/server.properties" >"$KB_TEST_RUN_DIR/logs/$name-format.log" 2>&1
+    kafka.tools.StorageTool format \
+    --cluster-id="$(python3 -c 'import uuid,base64;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')" \
+    -c "$dir/server.properties" >"$KB_TEST_RUN_DIR/logs/$name-format.log" 2>&1 || {
+    echo "[services] formatting $name failed: $(tail -n 3 "$KB_TEST_RUN_DIR/logs/$name-format.log")" >&2
+    return 1
+  }
 }
 
 # Starts a formatted broker (KRaft, combined broker+controller). Must run in the shell that
@@ -128,8 +132,9 @@ _wait_http() { # url name
   return 1
 }
 
+# Starts the services: "all" (default) or "kafka" (one broker only, for the demo).
 services_start() {
-  local started=$SECONDS
+  local which=${1:-all} started=$SECONDS
   _reap_stale_runs
   export KB_TEST_RUN_DIR=$KB_CACHE_DIR/runs/run-$$
   mkdir -p "$KB_TEST_RUN_DIR/logs"
@@ -145,9 +150,22 @@ services_start() {
   printf '%s\n' "kafka ${ports[0]} ${ports[1]}" "kafka2 ${ports[2]} ${ports[3]}" \
     "s3 ${ports[4]}" "azurite ${ports[5]}" >"$KB_TEST_RUN_DIR/ports"
 
+  if [ "$which" = kafka ]; then
+    kafka_format kafka "${ports[0]}" "${ports[1]}" || return 1
+    kafka_start kafka
+    "$DENO_BIN" run --allow-net --allow-env --allow-read "$_services_here/wait_kafka.ts" "$KB_TEST_BOOTSTRAP" || {
+      echo "[services] start failed; logs in $KB_TEST_RUN_DIR/logs" >&2
+      return 1
+    }
+    echo "[services] kafka $KB_TEST_BOOTSTRAP: ready in $((SECONDS - started)) s" >&2
+    return 0
+  fi
+  local format1 format2
   kafka_format kafka "${ports[0]}" "${ports[1]}" &
+  format1=$!
   kafka_format kafka2 "${ports[2]}" "${ports[3]}" &
-  wait
+  format2=$!
+  wait "$format1" && wait "$format2" || return 1
   kafka_start kafka
   kafka_start kafka2
   s3_start "${ports[4]}"

@@ -1,0 +1,227 @@
+/**
+ * The archive on a storage backend: writing a chunk in a crash-safe order, finding the
+ * chunks of a partition from one listing, and loading a chunk only after verifying it.
+ */
+
+import { IntegrityError, NotFoundError } from "../errors.ts";
+import type { StorageBackend } from "../storage/backend.ts";
+import { compareKeys } from "../storage/keys.ts";
+import { decodeChunk, type DecodedChunk } from "./chunk_decode.ts";
+import { type EncodedChunk, offsetsOf } from "./chunk_encode.ts";
+import { formatSidecar, parseSidecar, sha256Hex } from "./checksum.ts";
+import { computeGaps } from "./gaps.ts";
+import { type ChunkIndexEntry, parseIndexEntry, serializeIndexEntry } from "./index_entry.ts";
+import { baseName, chunkKeyOf, indexKeyOf, parseArchiveKey, partitionPrefix } from "./keys.ts";
+import { sidecarKeyOf } from "./keys.ts";
+
+/** Index entries fetched at once by {@linkcode readPartitionIndex}. */
+const INDEX_CONCURRENCY = 16;
+
+/**
+ * Stores a chunk so that no reader ever sees it half-written: an existing index entry
+ * of the same key is removed first (a replaced chunk leaves the archive while its files
+ * change), then the chunk file, its sidecar, and last the index entry, whose existence
+ * is what makes the chunk part of the archive. A crash at any point leaves at worst
+ * orphans, never an entry pointing at wrong data.
+ */
+export async function storeChunk(backend: StorageBackend, encoded: EncodedChunk): Promise<void> {
+  const { key, bytes, sha256, entry } = encoded;
+  if (entry.key !== key || entry.sha256 !== sha256 || entry.bytes !== bytes.length) {
+    throw new RangeError(`Cannot store ${key}: its index entry describes other data`);
+  }
+  const indexKey = indexKeyOf(key);
+  await backend.delete(indexKey);
+  await backend.put(key, bytes);
+  await backend.put(
+    sidecarKeyOf(key),
+    new TextEncoder().encode(formatSidecar(sha256, baseName(key))),
+  );
+  await backend.put(indexKey, serializeIndexEntry(entry));
+}
+
+/** What one listing of a partition says. */
+export interface PartitionIndex {
+  /** The chunks of the archive (those with an index entry), sorted by `from`, then `to`. */
+  entries: ChunkIndexEntry[];
+  /** Chunk and sidecar keys without an index entry: left by an interrupted store. */
+  orphans: string[];
+  /** Chunk or sidecar keys that an index entry needs but the listing lacks. */
+  missing: string[];
+  /** Keys under the partition prefix that are not archive keys at all. */
+  unrecognized: string[];
+}
+
+/**
+ * Reads the index of one partition with a single listing plus a GET of each index
+ * entry (chunks are never opened). Throws `IntegrityError` for a damaged entry.
+ */
+export async function readPartitionIndex(
+  backend: StorageBackend,
+  topic: string,
+  partition: number,
+): Promise<PartitionIndex> {
+  const files = new Map<string, { chunk: boolean; sidecar: boolean; index: boolean }>();
+  const unrecognized: string[] = [];
+  for await (const { key } of backend.list(partitionPrefix(topic, partition))) {
+    const parsed = parseArchiveKey(key);
+    if (parsed === null || parsed.topic !== topic || parsed.partition !== partition) {
+      unrecognized.push(key);
+      continue;
+    }
+    const chunk = chunkKeyOf(key);
+    const seen = files.get(chunk) ?? { chunk: false, sidecar: false, index: false };
+    seen[parsed.kind] = true;
+    files.set(chunk, seen);
+  }
+  const indexed = [...files].filter(([, seen]) => seen.index).map(([chunk]) => chunk);
+  const entries = await mapLimit(indexed, INDEX_CONCURRENCY, async (chunk) => {
+    const indexKey = indexKeyOf(chunk);
+    try {
+      return parseIndexEntry(await backend.get(indexKey), indexKey);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      throw new IntegrityError(`Index entry ${indexKey} vanished after it was listed`, {
+        cause: error,
+      });
+    }
+  });
+  entries.sort((a, b) => a.from - b.from || a.to - b.to);
+  const orphans: string[] = [];
+  const missing: string[] = [];
+  for (const [chunk, seen] of files) {
+    const list = seen.index ? missing : orphans;
+    if (seen.chunk !== seen.index) list.push(chunk);
+    if (seen.sidecar !== seen.index) list.push(sidecarKeyOf(chunk));
+  }
+  return {
+    entries,
+    orphans: orphans.sort(compareKeys),
+    missing: missing.sort(compareKeys),
+    unrecognized,
+  };
+}
+
+/** A topic of the archive and its partitions. */
+export interface ArchivedTopic {
+  topic: string;
+  /** Partitions with at least one index entry, ascending. */
+  partitions: number[];
+}
+
+/** The topics and partitions that hold at least one chunk (index entry), sorted. */
+export async function listArchive(backend: StorageBackend): Promise<ArchivedTopic[]> {
+  const topics = new Map<string, Set<number>>();
+  for await (const { key } of backend.list("")) {
+    const parsed = parseArchiveKey(key);
+    if (parsed?.kind !== "index") continue;
+    const partitions = topics.get(parsed.topic) ?? new Set();
+    partitions.add(parsed.partition);
+    topics.set(parsed.topic, partitions);
+  }
+  return [...topics.keys()].sort(compareKeys).map((topic) => ({
+    topic,
+    partitions: [...topics.get(topic)!].sort((a, b) => a - b),
+  }));
+}
+
+/**
+ * Gets a chunk and its sidecar, checks size and SHA-256 against both the sidecar and
+ * the index entry, and only then decodes it and checks its header and records against
+ * the entry. Throws `IntegrityError` naming the object at fault.
+ */
+export async function loadVerifiedChunk(
+  backend: StorageBackend,
+  entry: ChunkIndexEntry,
+): Promise<DecodedChunk> {
+  const key = entry.key;
+  const sidecarKey = sidecarKeyOf(key);
+  const [bytes, sidecarBytes] = await Promise.all([
+    getRequired(backend, key, "chunk file"),
+    getRequired(backend, sidecarKey, "checksum sidecar"),
+  ]);
+  const fail = (problem: string): never => {
+    throw new IntegrityError(`Cannot open chunk: ${problem}`);
+  };
+  let sidecarText = "";
+  try {
+    sidecarText = new TextDecoder("utf-8", { fatal: true }).decode(sidecarBytes);
+  } catch {
+    fail(`checksum sidecar ${sidecarKey} is not text`);
+  }
+  const sidecar = parseSidecar(sidecarText, sidecarKey);
+  if (sidecar.fileName !== baseName(key)) {
+    fail(`checksum sidecar ${sidecarKey} is for ${sidecar.fileName}, not ${baseName(key)}`);
+  }
+  if (bytes.length !== entry.bytes) {
+    fail(`size mismatch in ${key}: ${bytes.length} bytes, the index entry says ${entry.bytes}`);
+  }
+  const actual = sha256Hex(bytes);
+  if (actual !== sidecar.sha256 || actual !== entry.sha256) {
+    fail(
+      `sha256 mismatch in ${key} (file ${actual}, sidecar ${sidecar.sha256}, ` +
+        `index entry ${entry.sha256})`,
+    );
+  }
+  const decoded = decodeChunk(bytes, key);
+  const { header, records } = decoded;
+  for (const field of HEADER_FIELDS) {
+    if (header[field] !== entry[field]) {
+      fail(`${key} says ${field} ${header[field]}, its index entry says ${entry[field]}`);
+    }
+  }
+  const gaps = computeGaps(entry.from, entry.to, offsetsOf(records));
+  if (JSON.stringify(gaps) !== JSON.stringify(entry.gaps)) {
+    fail(`the records of ${key} disagree with the gaps of its index entry`);
+  }
+  return decoded;
+}
+
+const HEADER_FIELDS = [
+  "formatVersion",
+  "topic",
+  "partition",
+  "from",
+  "to",
+  "firstOffset",
+  "lastOffset",
+  "count",
+  "minTimestamp",
+  "maxTimestamp",
+  "timestampType",
+  "codec",
+  "uncompressedBytes",
+  "createdAt",
+] as const;
+
+async function getRequired(
+  backend: StorageBackend,
+  key: string,
+  what: string,
+): Promise<Uint8Array> {
+  try {
+    return await backend.get(key);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    throw new IntegrityError(`Cannot open chunk: missing ${what} ${key} (${backend.location})`, {
+      cause: error,
+    });
+  }
+}
+
+/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
+async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,67 @@
+/** Command line of backup.ts: flags, then the job file. */
+import { parseArgs } from "node:util";
+import { loadBackupJob } from "../config/backup_job.ts";
+import { ConfigError, ExitCode } from "../errors.ts";
+import { createLogger, setLogLevel } from "../log.ts";
+import { print } from "../cli/run_cli.ts";
+import { runBackup } from "./engine.ts";
+import { formatSummary } from "./progress.ts";
+import { listTopics } from "./list_topics.ts";
+
+export const BACKUP_USAGE = `Usage: backup.ts [options] <backup.json>
+
+Backs up the Kafka topics a job file names into checksummed chunk archives.
+
+Options:
+  --once              back up to the end offsets captured at start, then exit (RUN_MODE "once")
+  --continuous        keep backing up until SIGTERM/SIGINT (RUN_MODE "continuous", the default)
+  --log-level LEVEL   DEBUG, INFO, WARNING, ERROR or 10/20/30/40 (overrides LOG_LEVEL)
+  --list-topics       print the cluster's topics with partitions and end offsets, then exit
+  --json              print --list-topics and the closing summary as JSON
+  -h, --help          print this help`;
+
+export async function backupMain(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        once: { type: "boolean" },
+        continuous: { type: "boolean" },
+        "log-level": { type: "string" },
+        "list-topics": { type: "boolean" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\n${BACKUP_USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    print(BACKUP_USAGE);
+    return ExitCode.ok;
+  }
+  if (positionals.length !== 1) {
+    throw new ConfigError(
+      `Expected exactly one job file, got ${positionals.length}\n${BACKUP_USAGE}`,
+    );
+  }
+  if (values.once && values.continuous) {
+    throw new ConfigError("--once and --continuous exclude each other");
+  }
+  const job = await loadBackupJob(positionals[0], {
+    runMode: values.once ? "once" : values.continuous ? "continuous" : undefined,
+    logLevel: values["log-level"],
+  });
+  setLogLevel(job.logLevel);
+  const logger = createLogger("MainThread");
+  if (values["list-topics"]) {
+    print(await listTopics(job, logger, values.json === true));
+    return ExitCode.ok;
+  }
+  const summary = await runBackup(job, logger);
+  print(values.json ? JSON.stringify(summary) : formatSummary(summary));
+  return ExitCode.ok;
+}

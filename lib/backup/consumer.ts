@@ -1,0 +1,299 @@
+/**
+ * One backup consumer (one per Worker): a kafkajs consumer in the job's group that fills
+ * a chunk per assigned partition and stores it when it is full, old, or (once mode) the
+ * partition has reached the end captured at start.
+ *
+ * Durability rules, in order of importance:
+ * - storage is the truth: a partition continues one past the last chunk in storage,
+ *   whatever the group's committed offset says (it is moved there if it differs);
+ * - the group offset is committed only after storage holds the chunk;
+ * - on every rebalance, open chunks are dropped unstored: the partition's next owner
+ *   re-reads them from Kafka, so nothing is stored twice or skipped.
+ */
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "../kafka/kafkajs.ts";
+import { headersOf } from "../kafka/kafkajs.ts";
+import type { StorageBackend } from "../storage/backend.ts";
+import type { BackupJob } from "../config/backup_job.ts";
+import type { ArchivedRecord } from "../archive/record.ts";
+import { encodeChunk } from "../archive/chunk_encode.ts";
+import { storeChunk } from "../archive/store.ts";
+import type { Logger } from "../log.ts";
+import { Mutex } from "../util/mutex.ts";
+import { type ChunkLimits, OpenChunk } from "./open_chunk.ts";
+import { resumePosition } from "./resume.ts";
+import { tpKey, type WorkerCounters } from "./messages.ts";
+
+interface PartitionState {
+  topic: string;
+  partition: number;
+  /** One past the last stored offset: the next chunk starts (covers from) here. */
+  storedNext: number;
+  /** One past the last offset consumed, counting control and aborted records. */
+  position: number;
+  chunk: OpenChunk | null;
+  /** Set once we moved the consumer back to the stored position. */
+  sought: boolean;
+  done: boolean;
+}
+
+export interface BackupConsumerOptions {
+  kafka: Kafka;
+  job: BackupJob;
+  topics: string[];
+  endOffsets: Record<string, number> | null;
+  timestampTypes: Record<string, "CreateTime" | "LogAppendTime">;
+  backend: StorageBackend;
+  logger: Logger;
+}
+
+function toArchived(message: KafkaMessage): ArchivedRecord {
+  return {
+    offset: Number(message.offset),
+    timestamp: Number(message.timestamp),
+    key: message.key ?? null,
+    value: message.value ?? null,
+    headers: headersOf(message.headers),
+  };
+}
+
+export class BackupConsumer {
+  readonly counters: WorkerCounters = {
+    records: 0,
+    bytes: 0,
+    chunks: 0,
+    storedBytes: 0,
+    storedRecords: 0,
+  };
+  readonly #options: BackupConsumerOptions;
+  readonly #limits: ChunkLimits;
+  readonly #states = new Map<string, PartitionState>();
+  readonly #mutex = new Mutex();
+  #consumer: Consumer | null = null;
+  #ageTimer: ReturnType<typeof setInterval> | undefined;
+  #rebalancing = false;
+  #failure: ((error: unknown) => void) | null = null;
+
+  constructor(options: BackupConsumerOptions) {
+    this.#options = options;
+    this.#limits = {
+      maxRecords: options.job.messagesPerChunk,
+      maxBytes: options.job.maxChunkBytes,
+      maxAgeMs: options.job.maxChunkAgeSeconds * 1000,
+    };
+  }
+
+  /** Joins the group and starts consuming. `onFailure` hears of errors that stop this consumer. */
+  async start(onFailure: (error: unknown) => void): Promise<void> {
+    this.#failure = onFailure;
+    const { kafka, job, topics } = this.#options;
+    const consumer = kafka.consumer({
+      groupId: job.groupId,
+      allowAutoTopicCreation: false,
+      readUncommitted: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+    });
+    this.#consumer = consumer;
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.#rebalancing = true;
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.#mutex.run(() => {
+        this.#rebalancing = false;
+        // Open chunks of the old assignment are not stored: their owner re-reads them.
+        this.#states.clear();
+        return Promise.resolve();
+      });
+    });
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+      // Batches of only control or aborted records never reach eachBatch, but they move
+      // the position: without this a partition ending in a transaction marker never ends.
+      if (event.payload.batchSize > 0) return;
+      const { topic, partition, firstOffset, lastOffset } = event.payload;
+      const first = Number(firstOffset ?? lastOffset);
+      this.#mutex.run(() => this.#onFilteredBatch(topic, partition, first, Number(lastOffset)))
+        .catch((error) => this.#failure?.(error));
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) this.#failure?.(event.payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.#mutex.run(() => this.#onBatch(payload)),
+    });
+    this.#ageTimer = setInterval(() => {
+      this.#mutex.run(() => this.#storeOldChunks()).catch((error) => this.#failure?.(error));
+    }, 1000);
+  }
+
+  /** Stores every open chunk, commits, and leaves the group. */
+  async stop(): Promise<void> {
+    clearInterval(this.#ageTimer);
+    const consumer = this.#consumer;
+    if (!consumer) return;
+    await consumer.pause(this.#options.topics.map((topic) => ({ topic })));
+    await this.#mutex.run(async () => {
+      for (const state of this.#states.values()) if (state.chunk) await this.#store(state);
+    });
+    await consumer.disconnect();
+    this.#consumer = null;
+  }
+
+  async #stateFor(
+    topic: string,
+    partition: number,
+    fetchedOffset: number,
+  ): Promise<PartitionState> {
+    const key = tpKey(topic, partition);
+    const existing = this.#states.get(key);
+    if (existing) return existing;
+    const { backend, logger, kafka } = this.#options;
+    let start = await resumePosition(backend, topic, partition, logger);
+    if (start === null) {
+      // Nothing stored yet: the backup starts at the oldest offset Kafka still has.
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        start = Number(offsets.find((o) => o.partition === partition)?.low ?? 0);
+      } finally {
+        await admin.disconnect();
+      }
+    }
+    const state: PartitionState = {
+      topic,
+      partition,
+      storedNext: start,
+      position: start,
+      chunk: null,
+      sought: false,
+      done: false,
+    };
+    this.#states.set(key, state);
+    if (fetchedOffset !== start) {
+      logger.info(
+        `${key}: continuing at offset ${start} from storage (group offset was ${fetchedOffset})`,
+      );
+      await this.#commit(state, start);
+    }
+    return state;
+  }
+
+  async #onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (this.#rebalancing || payload.isStale()) return;
+    const fetchedOffset = Number((batch as unknown as { fetchedOffset: string }).fetchedOffset);
+    const state = await this.#stateFor(batch.topic, batch.partition, fetchedOffset);
+    if (state.done) return;
+    if (!this.#alignTo(state, fetchedOffset)) return;
+    for (const message of batch.messages) {
+      const offset = Number(message.offset);
+      if (offset < state.position) continue;
+      state.chunk ??= new OpenChunk(state.topic, state.partition, state.storedNext);
+      state.chunk.add(toArchived(message));
+      this.counters.records++;
+      this.counters.bytes += (message.value?.length ?? 0) + (message.key?.length ?? 0);
+      state.position = offset + 1;
+      if (state.chunk.isFull(this.#limits)) await this.#store(state);
+    }
+    state.position = Math.max(state.position, Number(batch.lastOffset()) + 1);
+    await this.#finishIfAtEnd(state);
+    await payload.heartbeat();
+  }
+
+  /**
+   * False when the batch must be skipped because the consumer was sent back to the
+   * stored position (the group was ahead of storage: storage is the truth).
+   */
+  #alignTo(state: PartitionState, fetchedOffset: number): boolean {
+    if (fetchedOffset <= state.position) return true;
+    if (!state.sought) {
+      state.sought = true;
+      this.#consumer!.seek({
+        topic: state.topic,
+        partition: state.partition,
+        offset: String(state.position),
+      });
+      return false;
+    }
+    // Sought once and Kafka still starts later: retention removed the offsets between.
+    this.#options.logger.warn(
+      `${tpKey(state.topic, state.partition)}: offsets ${state.position}..${fetchedOffset - 1} ` +
+        `are no longer in Kafka (retention); recorded as a gap`,
+    );
+    state.position = fetchedOffset;
+    return true;
+  }
+
+  async #onFilteredBatch(
+    topic: string,
+    partition: number,
+    firstOffset: number,
+    lastOffset: number,
+  ): Promise<void> {
+    if (this.#rebalancing) return;
+    const state = await this.#stateFor(topic, partition, firstOffset);
+    if (state.done || !this.#alignTo(state, firstOffset)) return;
+    state.position = Math.max(state.position, lastOffset + 1);
+    if (!state.chunk) await this.#commit(state, state.position);
+    await this.#finishIfAtEnd(state);
+  }
+
+  /** Once mode: a partition at its captured end stores its chunk and stops reading. */
+  async #finishIfAtEnd(state: PartitionState): Promise<void> {
+    const end = this.#options.endOffsets?.[tpKey(state.topic, state.partition)];
+    if (end === undefined || state.position < end) return;
+    if (state.chunk) await this.#store(state);
+    else await this.#commit(state, state.position);
+    state.done = true;
+    this.#consumer!.pause([{ topic: state.topic, partitions: [state.partition] }]);
+  }
+
+  async #storeOldChunks(): Promise<void> {
+    if (this.#rebalancing) return;
+    for (const state of this.#states.values()) {
+      if (state.chunk?.isOld(this.#limits)) await this.#store(state);
+    }
+  }
+
+  /** Seals the open chunk [from, position - 1], stores it, then commits one past it. */
+  async #store(state: PartitionState): Promise<void> {
+    const chunk = state.chunk!;
+    state.chunk = null;
+    const { backend, job, logger, timestampTypes } = this.#options;
+    const encoded = encodeChunk({
+      topic: state.topic,
+      partition: state.partition,
+      from: chunk.from,
+      to: state.position - 1,
+      timestampType: timestampTypes[state.topic] ?? "CreateTime",
+      codec: job.compression,
+    }, chunk.records);
+    await storeChunk(backend, encoded);
+    state.storedNext = state.position;
+    this.counters.chunks++;
+    this.counters.storedBytes += encoded.bytes.length;
+    this.counters.storedRecords += chunk.records.length;
+    logger.info(`Created Successful Backupfile ${backend.location}/${encoded.key}`);
+    await this.#commit(state, state.position);
+  }
+
+  async #commit(state: PartitionState, offset: number): Promise<void> {
+    try {
+      await this.#consumer!.commitOffsets([{
+        topic: state.topic,
+        partition: state.partition,
+        offset: String(offset),
+      }]);
+    } catch (error) {
+      // Storage already holds the data; a lost commit only means a re-read that is skipped.
+      this.#options.logger.warn(
+        `${tpKey(state.topic, state.partition)}: commit of ${offset} failed: ${error}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/** Messages between the backup's main thread and its consumer Workers. */
+import type { BackupJob } from "../config/backup_job.ts";
+
+/** Key of a topic partition in maps: "topic/partition". */
+export const tpKey = (topic: string, partition: number): string => `${topic}/${partition}`;
+
+export type ToWorker =
+  | {
+    type: "start";
+    job: BackupJob;
+    workerIndex: number;
+    topics: string[];
+    /** Once mode: the end offset of each partition ("topic/partition" -> offset), captured at start. */
+    endOffsets: Record<string, number> | null;
+    timestampTypes: Record<string, "CreateTime" | "LogAppendTime">;
+  }
+  | { type: "stop" };
+
+export interface WorkerCounters {
+  /** Records consumed (appended to chunks). */
+  records: number;
+  /** Payload bytes consumed. */
+  bytes: number;
+  /** Chunks stored, and their size on storage. */
+  chunks: number;
+  storedBytes: number;
+  /** Records that are durably stored. */
+  storedRecords: number;
+}
+
+export type FromWorker =
+  | { type: "counters"; workerIndex: number; counters: WorkerCounters }
+  | { type: "stopped"; workerIndex: number; counters: WorkerCounters }
+  | { type: "fatal"; workerIndex: number; message: string; exitCode: number };

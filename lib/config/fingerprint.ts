@@ -1,0 +1,59 @@
+/**
+ * A restore job's identity: WHAT is restored, not how. Processes that split one restore
+ * by PARTITIONS, or run it with other threads, log level, run mode or retry timing,
+ * share the fingerprint and so share their progress records.
+ */
+import { createHash } from "node:crypto";
+import type { RestoreJob } from "./restore_job.ts";
+import type { StorageConfig } from "./storage_config.ts";
+
+// Bump when the meaning of a field changes, so old progress records are not reused by mistake.
+const FINGERPRINT_VERSION = 1;
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** JSON with object keys sorted at every level, so key order never changes the text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) =>
+      compare(a, b)
+    );
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** Where the archive is, without credentials, endpoints or staging directories. */
+function location(storage: StorageConfig): Record<string, string> {
+  switch (storage.type) {
+    case "local":
+      return { type: "local", root: storage.root };
+    case "s3":
+      return { type: "s3", bucket: storage.bucket, prefix: storage.prefix };
+    case "azure":
+      return { type: "azure", container: storage.container, prefix: storage.prefix };
+  }
+}
+
+/**
+ * sha256 (hex) of the canonical JSON of the topic pairs (order-independent), partition
+ * strategy, offset and timestamp bounds, and archive location of `job`.
+ */
+export function jobFingerprint(job: RestoreJob): string {
+  const topics = [...job.topics]
+    // Code-unit order, not localeCompare: the result must not depend on the machine's locale.
+    .sort((a, b) => compare(a.source, b.source) || compare(a.target, b.target))
+    .map(({ source, target }) => ({ source, target }));
+  const identity = {
+    version: FINGERPRINT_VERSION,
+    topics,
+    strategy: job.strategy,
+    startOffset: job.startOffset ?? null,
+    endOffset: job.endOffset ?? null,
+    startTimestamp: job.startTimestamp ?? null,
+    endTimestamp: job.endTimestamp ?? null,
+    storage: location(job.storage),
+  };
+  return createHash("sha256").update(canonicalJson(identity)).digest("hex");
+}

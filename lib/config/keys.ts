@@ -1,0 +1,105 @@
+/** The keys each kind of job file accepts, and the check for unknown ones. */
+import { suggest } from "./did_you_mean.ts";
+import type { Issues } from "./issues.ts";
+
+/** Connection and security settings for Kafka, in both job files. */
+export const KAFKA_KEYS = [
+  "BOOTSTRAP_SERVERS",
+  "KAFKA_SSL",
+  "KAFKA_SSL_CA_FILE",
+  "KAFKA_SSL_CERT_FILE",
+  "KAFKA_SSL_KEY_FILE",
+  "KAFKA_SSL_REJECT_UNAUTHORIZED",
+  "KAFKA_SASL_MECHANISM",
+  "KAFKA_SASL_USERNAME",
+  "KAFKA_SASL_PASSWORD",
+] as const;
+
+/** Where the archive lives, in both job files. */
+export const STORAGE_KEYS = [
+  "FILESYSTEM_TYPE",
+  "FILESYSTEM_BACKUP_DIR",
+  "BUCKET_NAME",
+  "CONTAINER_NAME",
+  "MINIO_URL",
+  "IS_MINIO_SECURE",
+  "S3_ENDPOINT",
+  "S3_REGION",
+  "S3_FORCE_PATH_STYLE",
+  "S3_STORAGE_CLASS",
+  "STORAGE_PREFIX",
+  "AZURE_ACCOUNT_URL",
+] as const;
+
+const COMMON_KEYS = [
+  ...KAFKA_KEYS,
+  ...STORAGE_KEYS,
+  "NUMBER_OF_KAFKA_THREADS",
+  "LOG_LEVEL",
+  "RUN_MODE",
+  "PROGRESS_INTERVAL_SECONDS",
+] as const;
+
+/** Every key of a backup job file. */
+export const BACKUP_KEYS: readonly string[] = [
+  ...COMMON_KEYS,
+  "TOPIC_NAMES",
+  "TOPIC_INCLUDE_REGEX",
+  "TOPIC_EXCLUDE_REGEX",
+  "GROUP_ID",
+  "NUMBER_OF_MESSAGE_PER_BACKUP_FILE",
+  "MAX_CHUNK_BYTES",
+  "MAX_CHUNK_AGE_SECONDS",
+  "RETRY_UPLOAD_SECONDS",
+  "COMPRESSION",
+  "STAGING_MAX_BYTES",
+  "UPLOAD_CONCURRENCY",
+];
+
+/** Every key of a restore job file. */
+export const RESTORE_KEYS: readonly string[] = [
+  ...COMMON_KEYS,
+  "BACKUP_TOPIC_NAME",
+  "RESTORE_TOPIC_NAME",
+  "TOPIC_MAP",
+  "RETRY_SECONDS",
+  "RESTORE_PARTITION_STRATEGY",
+  "PARTITIONS",
+  "START_OFFSET",
+  "END_OFFSET",
+  "START_TIMESTAMP",
+  "END_TIMESTAMP",
+  "CREATE_TOPIC",
+  "ALLOW_NON_EMPTY_TARGET",
+  "RECORDS_PER_TRANSACTION",
+];
+
+/** The two kinds of job file. */
+export type JobKind = "backup" | "restore";
+
+const KEYS_OF: Record<JobKind, readonly string[]> = { backup: BACKUP_KEYS, restore: RESTORE_KEYS };
+
+/**
+ * Records an error for every key of `raw` that a `kind` job does not know, with a
+ * suggestion when one is close. Returns the known keys that are present.
+ */
+export function checkKeys(raw: Record<string, unknown>, kind: JobKind, issues: Issues): string[] {
+  const allowed = KEYS_OF[kind];
+  const other: JobKind = kind === "backup" ? "restore" : "backup";
+  const known: string[] = [];
+  for (const key of Object.keys(raw)) {
+    if (allowed.includes(key)) {
+      known.push(key);
+      continue;
+    }
+    const at = issues.at("$").child(key);
+    // A key of the other kind of job is a different mistake than a typo: say so.
+    if (KEYS_OF[other].includes(key)) {
+      at.fail(`unknown key in a ${kind} job (${key} is only used in ${other} job files)`);
+      continue;
+    }
+    const guess = suggest(key, allowed);
+    at.fail(guess === undefined ? "unknown key" : `unknown key (did you mean "${guess}"?)`);
+  }
+  return known;
+}

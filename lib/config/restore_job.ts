@@ -1,0 +1,160 @@
+/** The restore job file (restore.json): its keys, defaults and the typed result. */
+import { type EnvLookup, processEnv } from "./env_expand.ts";
+import { JobFields } from "./job_fields.ts";
+import { type KafkaConfig, readKafka } from "./kafka_config.ts";
+import { readOverride } from "./overrides.ts";
+import { parseJobText, readJobFile } from "./read_job_file.ts";
+import { readRestoreTopics, type TopicPair } from "./restore_topics.ts";
+import {
+  checkStorageKeys,
+  readFilesystemType,
+  readStorage,
+  type StorageConfig,
+} from "./storage_config.ts";
+import { logLevel, timestamp } from "./time_values.ts";
+import {
+  arrayOf,
+  boolean,
+  definedOnly,
+  directory,
+  oneOf,
+  positiveNumber,
+  wholeNumber,
+} from "./values.ts";
+
+// Re-exported so that a restore's identity is found next to the job it identifies.
+export { jobFingerprint } from "./fingerprint.ts";
+
+export const RESTORE_RUN_MODES = ["once", "follow"] as const;
+export type RestoreRunMode = typeof RESTORE_RUN_MODES[number];
+export const PARTITION_STRATEGIES = ["same", "random", "key"] as const;
+export type PartitionStrategy = typeof PARTITION_STRATEGIES[number];
+
+/** Settings from the command line that replace the file's (validated the same way). */
+export interface RestoreOverrides {
+  runMode?: string;
+  logLevel?: string | number;
+}
+
+/** A validated restore job. Optional members are absent (not undefined) when not set. */
+export interface RestoreJob {
+  /** The job file's path as given, for messages. */
+  file: string;
+  kafka: KafkaConfig;
+  storage: StorageConfig;
+  /** Source topic in the archive -> target topic in Kafka; at least one pair. */
+  topics: TopicPair[];
+  /** LINUX only: the directory holding one subdirectory per backed-up topic. */
+  archiveRoot?: string;
+  /** RETRY_SECONDS: how often follow mode looks for new chunks. */
+  retrySeconds: number;
+  /** RESTORE_PARTITION_STRATEGY. */
+  strategy: PartitionStrategy;
+  /** NUMBER_OF_KAFKA_THREADS. */
+  threads: number;
+  logLevel: number;
+  runMode: RestoreRunMode;
+  /** Only these source partitions (sorted, distinct); absent means all. */
+  partitions?: number[];
+  /** Inclusive offset and timestamp (epoch ms) bounds. */
+  startOffset?: number;
+  endOffset?: number;
+  startTimestamp?: number;
+  endTimestamp?: number;
+  createTopic: boolean;
+  allowNonEmptyTarget: boolean;
+  recordsPerTransaction: number;
+  progressIntervalSeconds: number;
+}
+
+function checkRange(fields: JobFields, startKey: string, start?: number, end?: number): void {
+  if (start !== undefined && end !== undefined && start > end) {
+    fields.at(startKey).fail(
+      `is after ${startKey.replace("START", "END")} (both bounds are inclusive)`,
+    );
+  }
+}
+
+/**
+ * Validates the top-level object of a restore job file named `file`. Throws a
+ * JobFileError listing every problem; `env` resolves `${VAR}` references.
+ */
+export function parseRestoreJob(
+  file: string,
+  raw: Record<string, unknown>,
+  overrides: RestoreOverrides = {},
+  env: EnvLookup = processEnv,
+): RestoreJob {
+  const fields = new JobFields(file, raw, "restore", env);
+  const kafka = readKafka(fields);
+  const type = readFilesystemType(fields);
+  if (type !== undefined) checkStorageKeys(fields, type);
+  const dir = fields.required("FILESYSTEM_BACKUP_DIR", directory);
+  const { topics, localRoot } = readRestoreTopics(fields, type, dir);
+  const storage = type && readStorage(fields, type, { localRoot, stagingDir: dir });
+  const partitions = fields.optional("PARTITIONS", (value, at) => {
+    const list = arrayOf(wholeNumber(0), "partition numbers")(value, at);
+    if (list?.length === 0) {
+      return at.fail("expected at least one partition (leave PARTITIONS out for all)");
+    }
+    return list && [...new Set(list)].sort((a, b) => a - b);
+  });
+  const startOffset = fields.optional("START_OFFSET", wholeNumber(0));
+  const endOffset = fields.optional("END_OFFSET", wholeNumber(0));
+  const startTimestamp = fields.optional("START_TIMESTAMP", timestamp);
+  const endTimestamp = fields.optional("END_TIMESTAMP", timestamp);
+  checkRange(fields, "START_OFFSET", startOffset, endOffset);
+  checkRange(fields, "START_TIMESTAMP", startTimestamp, endTimestamp);
+  const issues = fields.issues;
+  const job: RestoreJob = definedOnly({
+    file,
+    kafka,
+    storage: storage ?? { type: "local", root: "" },
+    topics,
+    archiveRoot: type === "LINUX" ? localRoot : undefined,
+    retrySeconds: fields.withDefault("RETRY_SECONDS", positiveNumber, 30),
+    strategy: fields.withDefault(
+      "RESTORE_PARTITION_STRATEGY",
+      oneOf(PARTITION_STRATEGIES),
+      "same",
+    ),
+    threads: fields.withDefault("NUMBER_OF_KAFKA_THREADS", wholeNumber(1), 1),
+    logLevel: fields.withDefault("LOG_LEVEL", logLevel, 20),
+    runMode: fields.withDefault("RUN_MODE", oneOf(RESTORE_RUN_MODES), "follow"),
+    partitions,
+    startOffset,
+    endOffset,
+    startTimestamp,
+    endTimestamp,
+    createTopic: fields.withDefault("CREATE_TOPIC", boolean, false),
+    allowNonEmptyTarget: fields.withDefault("ALLOW_NON_EMPTY_TARGET", boolean, false),
+    recordsPerTransaction: fields.withDefault("RECORDS_PER_TRANSACTION", wholeNumber(1), 1000),
+    progressIntervalSeconds: fields.withDefault("PROGRESS_INTERVAL_SECONDS", positiveNumber, 10),
+  });
+  job.runMode = readOverride(issues, "runMode", overrides.runMode, oneOf(RESTORE_RUN_MODES)) ??
+    job.runMode;
+  job.logLevel = readOverride(issues, "logLevel", overrides.logLevel, logLevel) ?? job.logLevel;
+  fields.throwIfAny();
+  return job;
+}
+
+/** Parses the text of a restore job file (see parseRestoreJob). */
+export function parseRestoreJobText(
+  file: string,
+  text: string,
+  overrides: RestoreOverrides = {},
+): RestoreJob {
+  return parseRestoreJob(file, parseJobText(file, text), overrides);
+}
+
+/**
+ * Reads, validates and normalises the restore job file at `path`, resolves its topics,
+ * then applies `overrides`. Throws a ConfigError (JobFileError) naming the file and
+ * every problem.
+ */
+export async function loadRestoreJob(
+  path: string,
+  overrides: RestoreOverrides = {},
+): Promise<RestoreJob> {
+  return parseRestoreJob(path, await readJobFile(path), overrides);
+}

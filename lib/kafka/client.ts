@@ -1,0 +1,67 @@
+/** Builds a kafkajs client from a job's Kafka settings, logging through our JSON logger. */
+import { Kafka, logLevel } from "./kafkajs.ts";
+import type { KafkaConfig, logCreator, SASLOptions } from "./kafkajs.ts";
+import type { Logger } from "../log.ts";
+import { getLogLevel, LogLevel } from "../log.ts";
+import { ConfigError } from "../errors.ts";
+
+/** The Kafka part of a job file, after validation. */
+export interface KafkaConnection {
+  brokers: string[];
+  ssl?: {
+    caFile?: string;
+    certFile?: string;
+    keyFile?: string;
+    rejectUnauthorized: boolean;
+  };
+  sasl?: {
+    mechanism: "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512";
+    username: string;
+    password: string;
+  };
+}
+
+function readPem(path: string | undefined, what: string): string | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (error) {
+    throw new ConfigError(`Cannot read ${what} ${path}: ${(error as Error).message}`);
+  }
+}
+
+function saslOptions(sasl: NonNullable<KafkaConnection["sasl"]>): SASLOptions {
+  const mechanism = sasl.mechanism.toLowerCase() as "plain" | "scram-sha-256" | "scram-sha-512";
+  return { mechanism, username: sasl.username, password: sasl.password } as SASLOptions;
+}
+
+// kafkajs logs its own retries as errors; below WARNING they are only noise for an operator.
+function kafkajsLogCreator(logger: Logger): logCreator {
+  return () => ({ level, log }) => {
+    const text = `kafkajs ${log.message}${log.error ? `: ${log.error}` : ""}`;
+    if (level === logLevel.ERROR || level === logLevel.WARN) logger.warn(text);
+    else logger.debug(text);
+  };
+}
+
+/** A kafkajs client for `connection`. Secrets go to kafkajs only, never to a log line. */
+export function createKafka(connection: KafkaConnection, clientId: string, logger: Logger): Kafka {
+  const config: KafkaConfig = {
+    clientId,
+    brokers: connection.brokers,
+    logLevel: getLogLevel() <= LogLevel.DEBUG ? logLevel.INFO : logLevel.WARN,
+    logCreator: kafkajsLogCreator(logger),
+    retry: { retries: 8, initialRetryTime: 250, maxRetryTime: 10_000 },
+    connectionTimeout: 10_000,
+  };
+  if (connection.ssl) {
+    config.ssl = {
+      ca: readPem(connection.ssl.caFile, "KAFKA_SSL_CA_FILE"),
+      cert: readPem(connection.ssl.certFile, "KAFKA_SSL_CERT_FILE"),
+      key: readPem(connection.ssl.keyFile, "KAFKA_SSL_KEY_FILE"),
+      rejectUnauthorized: connection.ssl.rejectUnauthorized,
+    };
+  }
+  if (connection.sasl) config.sasl = saslOptions(connection.sasl);
+  return new Kafka(config);
+}

@@ -1,0 +1,53 @@
+/**
+ * The restore checkpoint lives in the target cluster, not on local disk, so a restore
+ * resumes even on a fresh container. Each source partition has its own consumer group
+ * (`kafka-backup-restore.<job>.<topic>.<partition>`) whose committed offset on partition 0
+ * of the target topic is the next SOURCE offset to restore. The restorer commits it in the
+ * same Kafka transaction as the records it produces, so records and checkpoint move
+ * together: after a crash either both happened or neither did (exactly once).
+ */
+import type { Admin } from "../kafka/kafkajs.ts";
+
+/** Identifies one source partition of one restore job (the job's fingerprint says which). */
+export interface CheckpointId {
+  fingerprint: string;
+  sourceTopic: string;
+  partition: number;
+  targetTopic: string;
+}
+
+/** The consumer group that holds the checkpoint; also used as the transactional id. */
+export function checkpointGroup(id: CheckpointId): string {
+  return `kafka-backup-restore.${id.fingerprint.slice(0, 16)}.${id.sourceTopic}.${id.partition}`;
+}
+
+/** The next source offset to restore, or null when this restore never started here. */
+export async function readCheckpoint(admin: Admin, id: CheckpointId): Promise<number | null> {
+  const [result] = await admin.fetchOffsets({
+    groupId: checkpointGroup(id),
+    topics: [id.targetTopic],
+  });
+  const offset = Number(result?.partitions.find((p) => p.partition === 0)?.offset ?? -1);
+  return offset < 0 ? null : offset;
+}
+
+/** Writes a first checkpoint (outside a transaction) before anything is produced. */
+export async function writeInitialCheckpoint(
+  admin: Admin,
+  id: CheckpointId,
+  offset: number,
+): Promise<void> {
+  await admin.setOffsets({
+    groupId: checkpointGroup(id),
+    topic: id.targetTopic,
+    partitions: [{ partition: 0, offset: String(offset) }],
+  });
+}
+
+/** The argument of `transaction.sendOffsets` that moves the checkpoint to `offset`. */
+export function checkpointOffsets(id: CheckpointId, offset: number) {
+  return {
+    consumerGroupId: checkpointGroup(id),
+    topics: [{ topic: id.targetTopic, partitions: [{ partition: 0, offset: String(offset) }] }],
+  };
+}

@@ -1,0 +1,114 @@
+/** Command line of restore.ts: flags, then the job file. */
+import { parseArgs } from "node:util";
+import { loadRestoreJob } from "../config/restore_job.ts";
+import { ConfigError, ExitCode, IntegrityError } from "../errors.ts";
+import { createLogger, setLogLevel } from "../log.ts";
+import { print } from "../cli/run_cli.ts";
+import { openStorage } from "../storage/open.ts";
+import { formatTable } from "../util/table.ts";
+import { dryRun, runRestore } from "./engine.ts";
+import { formatInventory, inventory, verifyArchive } from "./inspect.ts";
+
+export const RESTORE_USAGE = `Usage: restore.ts [options] <restore.json>
+
+Verifies a backup's chunks and produces their records back into Kafka, exactly once.
+
+Options:
+  --once              restore what the archive holds, then exit (RUN_MODE "once")
+  --follow            keep restoring new chunks every RETRY_SECONDS (RUN_MODE "follow", the default)
+  --log-level LEVEL   DEBUG, INFO, WARNING, ERROR or 10/20/30/40 (overrides LOG_LEVEL)
+  --list              print the backup's inventory (topics, partitions, offsets, times, chunks, bytes)
+  --verify            check every chunk's sha256 and decode it; exit ${ExitCode.integrity} if any is bad
+  --dry-run           print what would be restored where, without producing
+  --json              print --list, --verify, --dry-run and the summary as JSON
+  -h, --help          print this help`;
+
+export async function restoreMain(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        once: { type: "boolean" },
+        follow: { type: "boolean" },
+        "log-level": { type: "string" },
+        list: { type: "boolean" },
+        verify: { type: "boolean" },
+        "dry-run": { type: "boolean" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\n${RESTORE_USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    print(RESTORE_USAGE);
+    return ExitCode.ok;
+  }
+  if (positionals.length !== 1) {
+    throw new ConfigError(
+      `Expected exactly one job file, got ${positionals.length}\n${RESTORE_USAGE}`,
+    );
+  }
+  if (values.once && values.follow) throw new ConfigError("--once and --follow exclude each other");
+  const job = await loadRestoreJob(positionals[0], {
+    runMode: values.once ? "once" : values.follow ? "follow" : undefined,
+    logLevel: values["log-level"],
+  });
+  setLogLevel(job.logLevel);
+  const logger = createLogger("MainThread");
+  const json = values.json === true;
+  const sources = job.topics.map((t) => t.source);
+
+  if (values.list || values.verify) {
+    const backend = openStorage(job.storage, logger, { retrySeconds: job.retrySeconds });
+    try {
+      if (values.list) {
+        const rows = await inventory(backend, sources);
+        print(json ? JSON.stringify({ partitions: rows }) : formatInventory(rows));
+        return ExitCode.ok;
+      }
+      const report = await verifyArchive(backend, sources);
+      print(
+        json ? JSON.stringify(report) : [
+          `Verified ${report.chunks} chunks, ${report.records} records: ${report.problems.length} problem(s)`,
+          ...report.problems.map((p) => `  ${p}`),
+        ].join("\n"),
+      );
+      if (report.problems.length > 0) {
+        throw new IntegrityError(`Verification failed: ${report.problems[0]}`);
+      }
+      return ExitCode.ok;
+    } finally {
+      await backend.close();
+    }
+  }
+  if (values["dry-run"]) {
+    const plan = await dryRun(job, logger);
+    print(
+      json ? JSON.stringify(plan) : formatTable(
+        ["SOURCE", "PARTITION", "TARGET", "CHUNKS", "RECORDS", "RESUME AT"],
+        plan.partitions.map((
+          p,
+        ) => [p.source, p.partition, p.target, p.chunks, p.records, p.resumeAt ?? "start"]),
+      ) + `\nstrategy: ${plan.strategy}`,
+    );
+    return ExitCode.ok;
+  }
+  const summary = await runRestore(job, logger);
+  print(
+    json ? JSON.stringify(summary) : [
+      `Restore finished: ${summary.topics.map((t) => `${t.source} -> ${t.target}`).join(", ")}`,
+      `  partitions     ${summary.partitions}`,
+      `  records        ${summary.records}`,
+      `  bytes          ${summary.bytes}`,
+      `  chunks         ${summary.chunks}`,
+      `  duration       ${summary.durationSeconds.toFixed(1)} s`,
+      `  throughput     ${summary.mbPerSecond.toFixed(1)} MB/s`,
+    ].join("\n"),
+  );
+  return ExitCode.ok;
+}

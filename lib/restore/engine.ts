@@ -1,0 +1,225 @@
+/**
+ * The restore's main thread: plans from the archive index, prepares the targets, checks
+ * the safety rules, writes first checkpoints, then runs NUMBER_OF_KAFKA_THREADS producer
+ * Workers until done (once) or stopped (follow).
+ */
+import type { Admin } from "../kafka/kafkajs.ts";
+import { createKafka } from "../kafka/client.ts";
+import type { RestoreJob } from "../config/restore_job.ts";
+import { jobFingerprint } from "../config/restore_job.ts";
+import { BackupToolError, ExitCode, KafkaError, RefusedError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { openStorage } from "../storage/open.ts";
+import { type CheckpointId, readCheckpoint, writeInitialCheckpoint } from "./checkpoint.ts";
+import type { FromRestoreWorker, ToRestoreWorker } from "./messages.ts";
+import { type PartitionPlan, plannedRecords, planPartitions } from "./plan.ts";
+import type { PartitionTask, RestoreCounters } from "./restore_partition.ts";
+import { prepareTarget } from "./target.ts";
+
+export interface RestoreSummary {
+  topics: Array<{ source: string; target: string }>;
+  partitions: number;
+  records: number;
+  bytes: number;
+  chunks: number;
+  durationSeconds: number;
+  mbPerSecond: number;
+}
+
+export interface DryRunPlan {
+  strategy: string;
+  partitions: Array<{
+    source: string;
+    target: string;
+    partition: number;
+    chunks: number;
+    records: number;
+    resumeAt: number | null;
+  }>;
+}
+
+async function connectAdmin(job: RestoreJob, logger: Logger): Promise<Admin> {
+  const admin = createKafka(job.kafka, "kafka-backup-restore-main", logger).admin();
+  try {
+    await admin.connect();
+    return admin;
+  } catch (error) {
+    throw new KafkaError(
+      `Cannot connect to Kafka at ${job.kafka.brokers.join(",")}: ${(error as Error).message}`,
+    );
+  }
+}
+
+interface Prepared {
+  plans: PartitionPlan[];
+  tasks: PartitionTask[];
+  resumeAt: Map<PartitionTask, number | null>;
+}
+
+/** Plans, checks targets and safety rules, and reads checkpoints. Writes nothing. */
+async function prepare(admin: Admin, job: RestoreJob, logger: Logger): Promise<Prepared> {
+  const backend = openStorage(job.storage, logger, { retrySeconds: job.retrySeconds });
+  const fingerprint = jobFingerprint(job);
+  try {
+    const { plans, archivedPartitions } = await planPartitions(backend, job.topics, job.partitions);
+    const tasks: PartitionTask[] = [];
+    const resumeAt = new Map<PartitionTask, number | null>();
+    for (const { source, target } of job.topics) {
+      const archived = archivedPartitions.get(source)!;
+      const info = await prepareTarget(admin, target, {
+        sourcePartitions: Math.max(...archived) + 1,
+        strategy: job.strategy,
+        create: job.createTopic,
+      });
+      // A checkpoint of ANY archived partition means this job already wrote here (possibly
+      // another process restoring other partitions of the same job).
+      let resuming = false;
+      for (const partition of archived) {
+        const id = { fingerprint, sourceTopic: source, partition, targetTopic: target };
+        if (await readCheckpoint(admin, id) !== null) resuming = true;
+      }
+      if (info.nonEmpty && !resuming && !job.allowNonEmptyTarget) {
+        throw new RefusedError(
+          `Target topic "${target}" already holds records and no checkpoint of this restore job is there: ` +
+            `refusing to mix data (set "ALLOW_NON_EMPTY_TARGET": true to write anyway)`,
+        );
+      }
+      for (const plan of plans.filter((p) => p.sourceTopic === source)) {
+        const checkpoint: CheckpointId = {
+          fingerprint,
+          sourceTopic: source,
+          partition: plan.partition,
+          targetTopic: target,
+        };
+        const task: PartitionTask = {
+          checkpoint,
+          targetPartitions: info.partitions,
+          maxMessageBytes: info.maxMessageBytes,
+        };
+        tasks.push(task);
+        resumeAt.set(task, await readCheckpoint(admin, checkpoint));
+      }
+    }
+    return { plans, tasks, resumeAt };
+  } finally {
+    await backend.close();
+  }
+}
+
+/** The plan, without producing anything (restore.ts --dry-run). */
+export async function dryRun(job: RestoreJob, logger: Logger): Promise<DryRunPlan> {
+  const admin = await connectAdmin(job, logger);
+  try {
+    const { plans, tasks, resumeAt } = await prepare(admin, job, logger);
+    return {
+      strategy: job.strategy,
+      partitions: plans.map((plan, i) => ({
+        source: plan.sourceTopic,
+        target: plan.targetTopic,
+        partition: plan.partition,
+        chunks: plan.entries.length,
+        records: plannedRecords(plan),
+        resumeAt: resumeAt.get(tasks[i]) ?? null,
+      })),
+    };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Runs the restore until done (once) or stopped by SIGTERM/SIGINT (follow). */
+export async function runRestore(job: RestoreJob, logger: Logger): Promise<RestoreSummary> {
+  const started = Date.now();
+  const admin = await connectAdmin(job, logger);
+  const workers: Worker[] = [];
+  try {
+    const { plans, tasks, resumeAt } = await prepare(admin, job, logger);
+    for (const [i, task] of tasks.entries()) {
+      if (resumeAt.get(task) !== null) continue;
+      const first = plans[i].entries[0]?.from ?? 0;
+      await writeInitialCheckpoint(admin, task.checkpoint, Math.max(first, job.startOffset ?? 0));
+    }
+    logger.info(
+      `restoring ${plans.length} partition(s) of ${
+        job.topics.map((t) => `${t.source} -> ${t.target}`).join(", ")
+      } ` +
+        `with strategy ${job.strategy}, ${job.threads} producer(s), mode ${job.runMode}`,
+    );
+
+    const threads = Math.max(1, Math.min(job.threads, tasks.length));
+    const counters = new Map<number, RestoreCounters>();
+    const done = new Set<number>();
+    let failure: BackupToolError | null = null;
+    let wake: () => void = () => {};
+    const woken = () => new Promise<void>((resolve) => (wake = resolve));
+    for (let i = 0; i < threads; i++) {
+      const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+      worker.onmessage = (event: MessageEvent<FromRestoreWorker>) => {
+        const message = event.data;
+        if (message.type !== "fatal") counters.set(message.workerIndex, message.counters);
+        if (message.type === "done") done.add(message.workerIndex);
+        if (message.type === "fatal") {
+          failure ??= new BackupToolError(message.message, message.exitCode as 1);
+        }
+        wake();
+      };
+      worker.onerror = (event) => {
+        event.preventDefault();
+        failure ??= new BackupToolError(
+          `Producer ${i} crashed: ${event.message}`,
+          ExitCode.internal,
+        );
+        wake();
+      };
+      workers.push(worker);
+      const mine = tasks.filter((_, t) => t % threads === i);
+      worker.postMessage(
+        { type: "start", job, workerIndex: i, tasks: mine } satisfies ToRestoreWorker,
+      );
+    }
+    const onSignal = () => {
+      logger.info("stop requested: finishing the open transactions");
+      for (const worker of workers) worker.postMessage({ type: "stop" } satisfies ToRestoreWorker);
+      wake();
+    };
+    Deno.addSignalListener("SIGTERM", onSignal);
+    Deno.addSignalListener("SIGINT", onSignal);
+    try {
+      let lastProgress = Date.now();
+      let previousRecords = 0;
+      while (done.size < workers.length && !failure) {
+        await Promise.race([new Promise((r) => setTimeout(r, 1000)), woken()]);
+        if (Date.now() - lastProgress >= job.progressIntervalSeconds * 1000) {
+          const records = [...counters.values()].reduce((n, c) => n + c.records, 0);
+          const rate = (records - previousRecords) / ((Date.now() - lastProgress) / 1000);
+          logger.info(`progress: ${Math.round(rate)} records/s, ${records} records restored`);
+          previousRecords = records;
+          lastProgress = Date.now();
+        }
+      }
+      if (failure) throw failure;
+    } finally {
+      Deno.removeSignalListener("SIGTERM", onSignal);
+      Deno.removeSignalListener("SIGINT", onSignal);
+    }
+    const total = { records: 0, bytes: 0, chunks: 0 };
+    for (const c of counters.values()) {
+      total.records += c.records;
+      total.bytes += c.bytes;
+      total.chunks += c.chunks;
+    }
+    const seconds = (Date.now() - started) / 1000;
+    return {
+      topics: job.topics,
+      partitions: plans.length,
+      records: total.records,
+      bytes: total.bytes,
+      chunks: total.chunks,
+      durationSeconds: seconds,
+      mbPerSecond: total.bytes / (1024 * 1024) / seconds,
+    };
+  } finally {
+    for (const worker of workers) worker.terminate();
+    await admin.disconnect().catch(() => {});
+  }
+}

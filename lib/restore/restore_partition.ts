@@ -1,0 +1,168 @@
+/**
+ * Restores one source partition: verifies each chunk before any of its records is sent,
+ * then produces the records in Kafka transactions that also move the partition's
+ * checkpoint (see checkpoint.ts), so a kill at any moment loses and duplicates nothing.
+ */
+import type { Kafka, Producer } from "../kafka/kafkajs.ts";
+import type { StorageBackend } from "../storage/backend.ts";
+import type { ChunkIndexEntry } from "../archive/index_entry.ts";
+import type { ArchivedRecord } from "../archive/record.ts";
+import { loadVerifiedChunk } from "../archive/store.ts";
+import type { Logger } from "../log.ts";
+import { RecordError } from "../errors.ts";
+import {
+  checkpointGroup,
+  type CheckpointId,
+  checkpointOffsets,
+  readCheckpoint,
+} from "./checkpoint.ts";
+import { choosePartition, type Strategy } from "./partitioner.ts";
+import { recordSize, toMessage } from "./to_message.ts";
+
+export interface RecordFilter {
+  startOffset?: number;
+  endOffset?: number;
+  startTimestamp?: number;
+  endTimestamp?: number;
+}
+
+export interface PartitionTask {
+  checkpoint: CheckpointId;
+  targetPartitions: number;
+  /** The target topic's max.message.bytes. */
+  maxMessageBytes: number;
+}
+
+export interface RestoreSettings {
+  strategy: Strategy;
+  recordsPerTransaction: number;
+  filter: RecordFilter;
+}
+
+export interface RestoreCounters {
+  records: number;
+  bytes: number;
+  chunks: number;
+}
+
+const keep = (record: ArchivedRecord, filter: RecordFilter): boolean =>
+  (filter.startOffset === undefined || record.offset >= filter.startOffset) &&
+  (filter.endOffset === undefined || record.offset <= filter.endOffset) &&
+  (filter.startTimestamp === undefined || record.timestamp >= filter.startTimestamp) &&
+  (filter.endTimestamp === undefined || record.timestamp <= filter.endTimestamp);
+
+/** A producer for one partition's restore; connecting it fences and aborts a killed run's transaction. */
+export async function connectRestoreProducer(kafka: Kafka, id: CheckpointId): Promise<Producer> {
+  const producer = kafka.producer({
+    transactionalId: checkpointGroup(id),
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionTimeout: 60_000,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+  return producer;
+}
+
+export class PartitionRestorer {
+  readonly counters: RestoreCounters = { records: 0, bytes: 0, chunks: 0 };
+  #next: number | null = null;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly producer: Producer,
+    private readonly backend: StorageBackend,
+    private readonly task: PartitionTask,
+    private readonly settings: RestoreSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Restores every entry past the checkpoint. Returns when done or when `stopping()` says so. */
+  async restore(entries: ChunkIndexEntry[], stopping: () => boolean): Promise<void> {
+    if (this.#next === null) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      try {
+        this.#next = await readCheckpoint(admin, this.task.checkpoint);
+      } finally {
+        await admin.disconnect();
+      }
+    }
+    for (const entry of entries) {
+      if (stopping()) return;
+      if (this.#next !== null && entry.to < this.#next) continue;
+      if (
+        this.settings.filter.endOffset !== undefined && entry.from > this.settings.filter.endOffset
+      ) break;
+      await this.#restoreChunk(entry);
+    }
+  }
+
+  async #restoreChunk(entry: ChunkIndexEntry): Promise<void> {
+    const { records } = await loadVerifiedChunk(this.backend, entry);
+    const start = this.#next ?? entry.from;
+    const todo = records.filter((r) => r.offset >= start && keep(r, this.settings.filter));
+    const { checkpoint, maxMessageBytes } = this.task;
+    for (const record of todo) {
+      if (recordSize(record) > maxMessageBytes) {
+        throw new RecordError(
+          `Record ${checkpoint.sourceTopic}/${checkpoint.partition} offset ${record.offset} ` +
+            `(${recordSize(record)} bytes) is larger than max.message.bytes=${maxMessageBytes} ` +
+            `of target topic ${checkpoint.targetTopic}`,
+        );
+      }
+    }
+    const perTransaction = this.settings.recordsPerTransaction;
+    for (let i = 0; i < todo.length || i === 0; i += perTransaction) {
+      const slice = todo.slice(i, i + perTransaction);
+      const last = i + perTransaction >= todo.length;
+      // The last transaction of a chunk moves the checkpoint past the whole chunk.
+      const next = last ? entry.to + 1 : slice[slice.length - 1].offset + 1;
+      if (slice.length === 0 && this.#next !== null && next <= this.#next) break;
+      await this.#produce(slice, next);
+    }
+    this.counters.chunks++;
+  }
+
+  /** One transaction: the records, then the checkpoint `next`, committed together. */
+  async #produce(records: ArchivedRecord[], next: number): Promise<void> {
+    const { checkpoint, targetPartitions, maxMessageBytes } = this.task;
+    const transaction = await this.producer.transaction();
+    try {
+      // A record batch must stay under the broker's limit: send in slices of bytes.
+      const sliceLimit = Math.max(1, Math.min(maxMessageBytes, 1024 * 1024) - 1024);
+      let messages = [];
+      let bytes = 0;
+      for (const record of records) {
+        const size = recordSize(record);
+        if (messages.length > 0 && bytes + size > sliceLimit) {
+          await transaction.send({ topic: checkpoint.targetTopic, messages, acks: -1 });
+          messages = [];
+          bytes = 0;
+        }
+        const partition = choosePartition(
+          this.settings.strategy,
+          checkpoint.partition,
+          record.key,
+          targetPartitions,
+        );
+        messages.push(toMessage(record, partition));
+        bytes += size;
+        this.counters.bytes += (record.key?.length ?? 0) + (record.value?.length ?? 0);
+      }
+      if (messages.length > 0) {
+        await transaction.send({ topic: checkpoint.targetTopic, messages, acks: -1 });
+      }
+      await transaction.sendOffsets(checkpointOffsets(checkpoint, next));
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => {});
+      throw error;
+    }
+    this.#next = next;
+    this.counters.records += records.length;
+    this.logger.debug(
+      `${checkpoint.sourceTopic}/${checkpoint.partition}: restored up to offset ${next - 1}`,
+    );
+  }
+}

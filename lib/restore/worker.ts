@@ -1,0 +1,119 @@
+/// <reference lib="deno.worker" />
+/**
+ * Worker entry: restores the source partitions it is given, each with its own
+ * transactional producer, concurrently. In follow mode it rescans storage for new chunks
+ * every RETRY_SECONDS until told to stop.
+ */
+import { createKafka } from "../kafka/client.ts";
+import { createLogger, type Logger, setLogLevel } from "../log.ts";
+import { openStorage } from "../storage/open.ts";
+import type { StorageBackend } from "../storage/backend.ts";
+import { exitCodeOf } from "../errors.ts";
+import type { Kafka } from "../kafka/kafkajs.ts";
+import type { RestoreJob } from "../config/restore_job.ts";
+import type { FromRestoreWorker, ToRestoreWorker } from "./messages.ts";
+import {
+  connectRestoreProducer,
+  PartitionRestorer,
+  type PartitionTask,
+  type RestoreCounters,
+} from "./restore_partition.ts";
+import { readContinuousIndex } from "./plan.ts";
+
+let workerIndex = -1;
+let stopping = false;
+let wakeSleepers: Array<() => void> = [];
+const restorers: PartitionRestorer[] = [];
+
+const send = (message: FromRestoreWorker) => self.postMessage(message);
+
+function totals(): RestoreCounters {
+  const total = { records: 0, bytes: 0, chunks: 0 };
+  for (const r of restorers) {
+    total.records += r.counters.records;
+    total.bytes += r.counters.bytes;
+    total.chunks += r.counters.chunks;
+  }
+  return total;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wakeSleepers.push(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+async function restoreTask(
+  kafka: Kafka,
+  backend: StorageBackend,
+  job: RestoreJob,
+  task: PartitionTask,
+  logger: Logger,
+): Promise<void> {
+  const producer = await connectRestoreProducer(kafka, task.checkpoint);
+  try {
+    const restorer = new PartitionRestorer(kafka, producer, backend, task, {
+      strategy: job.strategy,
+      recordsPerTransaction: job.recordsPerTransaction,
+      filter: {
+        startOffset: job.startOffset,
+        endOffset: job.endOffset,
+        startTimestamp: job.startTimestamp,
+        endTimestamp: job.endTimestamp,
+      },
+    }, logger);
+    restorers.push(restorer);
+    const { sourceTopic, partition } = task.checkpoint;
+    for (;;) {
+      const entries = await readContinuousIndex(backend, sourceTopic, partition);
+      await restorer.restore(entries, () => stopping);
+      if (job.runMode === "once" || stopping) break;
+      logger.debug(`waiting for more files in ${backend.location}/${sourceTopic}/${partition}`);
+      await sleep(job.retrySeconds * 1000);
+      if (stopping) break;
+    }
+    logger.info(`restore of ${sourceTopic}/${partition} into ${task.checkpoint.targetTopic} done`);
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+self.onmessage = async (event: MessageEvent<ToRestoreWorker>) => {
+  const message = event.data;
+  if (message.type === "stop") {
+    stopping = true;
+    for (const wake of wakeSleepers) wake();
+    wakeSleepers = [];
+    return;
+  }
+  workerIndex = message.workerIndex;
+  setLogLevel(message.job.logLevel);
+  const logger = createLogger(`Kafka Producer ${workerIndex}`);
+  const timer = setInterval(
+    () => send({ type: "counters", workerIndex, counters: totals() }),
+    1000,
+  );
+  try {
+    const backend = openStorage(message.job.storage, logger, {
+      retrySeconds: message.job.retrySeconds,
+    });
+    const kafka = createKafka(message.job.kafka, `kafka-backup-restore-${workerIndex}`, logger);
+    await Promise.all(
+      message.tasks.map((task) => restoreTask(kafka, backend, message.job, task, logger)),
+    );
+    send({ type: "done", workerIndex, counters: totals() });
+  } catch (error) {
+    send({
+      type: "fatal",
+      workerIndex,
+      message: error instanceof Error ? error.message : String(error),
+      exitCode: exitCodeOf(error),
+    });
+  } finally {
+    clearInterval(timer);
+  }
+};

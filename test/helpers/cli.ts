@@ -1,0 +1,64 @@
+/** Runs the real entry scripts the way an operator does: `deno run` with the documented flags. */
+const repo = new URL("../../", import.meta.url).pathname;
+
+/** The permission flags the README documents for both entry scripts. */
+export const PERMISSIONS = [
+  "--allow-net",
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-sys",
+];
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function command(script: "backup.ts" | "restore.ts", args: string[], env?: Record<string, string>) {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSIONS, `${repo}${script}`, ...args],
+    cwd: repo,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+/** Runs backup.ts or restore.ts to completion. */
+export async function runScript(
+  script: "backup.ts" | "restore.ts",
+  args: string[],
+  env?: Record<string, string>,
+): Promise<CliResult> {
+  const out = await command(script, args, env).output();
+  const decoder = new TextDecoder();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
+
+/** Starts backup.ts or restore.ts and returns the running child (for kill -9 tests). */
+export function spawnScript(
+  script: "backup.ts" | "restore.ts",
+  args: string[],
+  env?: Record<string, string>,
+): Deno.ChildProcess {
+  return command(script, args, env).spawn();
+}
+
+/** Writes a job file into a fresh temp directory and returns its path. */
+export async function writeJob(job: Record<string, unknown>, name = "job.json"): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "kb-job-" });
+  const path = `${dir}/${name}`;
+  await Deno.writeTextFile(path, JSON.stringify(job, null, 2));
+  return path;
+}
+
+/** Fails with the script's output when it did not exit with `expected`. */
+export function expectExit(result: CliResult, expected: number): void {
+  if (result.code !== expected) {
+    throw new Error(
+      `exit ${result.code}, expected ${expected}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
+    );
+  }
+}
