@@ -75,7 +75,7 @@ async function remaining(
 }
 
 async function connectAdmin(job: BackupJob, logger: Logger): Promise<Admin> {
-  const admin = createKafka(job.kafka, "kafka-backup-main", logger).admin();
+  const admin = createKafka(job.kafka, "kafka-backup-main", logger, 3).admin();
   try {
     await admin.connect();
     return admin;

@@ -7,7 +7,7 @@ import { KafkaError } from "../errors.ts";
 import { formatTable } from "../util/table.ts";
 
 export async function listTopics(job: BackupJob, logger: Logger, json: boolean): Promise<string> {
-  const admin = createKafka(job.kafka, "kafka-backup-list", logger).admin();
+  const admin = createKafka(job.kafka, "kafka-backup-list", logger, 3).admin();
   try {
     await admin.connect();
   } catch (error) {

@@ -44,14 +44,23 @@ function kafkajsLogCreator(logger: Logger): logCreator {
   };
 }
 
-/** A kafkajs client for `connection`. Secrets go to kafkajs only, never to a log line. */
-export function createKafka(connection: KafkaConnection, clientId: string, logger: Logger): Kafka {
+/**
+ * A kafkajs client for `connection`. Secrets go to kafkajs only, never to a log line.
+ * `retries` bounds how long a call keeps trying (the first connection of a command uses
+ * few, so an unreachable cluster is reported in seconds rather than a minute).
+ */
+export function createKafka(
+  connection: KafkaConnection,
+  clientId: string,
+  logger: Logger,
+  retries = 8,
+): Kafka {
   const config: KafkaConfig = {
     clientId,
     brokers: connection.brokers,
     logLevel: getLogLevel() <= LogLevel.DEBUG ? logLevel.INFO : logLevel.WARN,
     logCreator: kafkajsLogCreator(logger),
-    retry: { retries: 8, initialRetryTime: 250, maxRetryTime: 10_000 },
+    retry: { retries, initialRetryTime: 250, maxRetryTime: 10_000 },
     connectionTimeout: 10_000,
   };
   if (connection.ssl) {

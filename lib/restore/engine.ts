@@ -39,7 +39,7 @@ export interface DryRunPlan {
 }
 
 async function connectAdmin(job: RestoreJob, logger: Logger): Promise<Admin> {
-  const admin = createKafka(job.kafka, "kafka-backup-restore-main", logger).admin();
+  const admin = createKafka(job.kafka, "kafka-backup-restore-main", logger, 3).admin();
   try {
     await admin.connect();
     return admin;

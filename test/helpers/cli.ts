@@ -62,3 +62,14 @@ export function expectExit(result: CliResult, expected: number): void {
     );
   }
 }
+
+/** The `message` of every JSON log line on stderr (quotes unescaped), one per line. */
+export function logMessages(stderr: string): string {
+  return stderr.split("\n").filter((line) => line.startsWith("{")).map((line) => {
+    try {
+      return String(JSON.parse(line).message);
+    } catch {
+      return line;
+    }
+  }).join("\n");
+}

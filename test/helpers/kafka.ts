@@ -1,6 +1,7 @@
 /** Test helpers that talk to a real broker: topics, producing, reading back whole topics. */
-import { Kafka, logLevel } from "kafkajs";
-import type { ITopicConfig } from "kafkajs";
+import { Buffer } from "node:buffer";
+import { headersFor, Kafka, logLevel } from "../../lib/kafka/kafkajs.ts";
+import type { ITopicConfig, Message } from "../../lib/kafka/kafkajs.ts";
 import type { TestRecord } from "./records.ts";
 
 export function testKafka(bootstrap: string): Kafka {
@@ -31,7 +32,7 @@ export async function createTopic(
   }
 }
 
-/** Produces records through kafkajs (headers grouped per key: kafkajs cannot interleave them). */
+/** Produces records through kafkajs, headers in order (with the library's header patch). */
 export async function produceWithKafkajs(
   bootstrap: string,
   topic: string,
@@ -50,9 +51,9 @@ export async function produceWithKafkajs(
             key: r.key === null ? null : Buffer.from(r.key),
             value: r.value === null ? null : Buffer.from(r.value),
             timestamp: r.timestamp === undefined ? undefined : String(r.timestamp),
-            headers: Object.fromEntries(
-              r.headers.map(([k, v]) => [k, v === null ? undefined : Buffer.from(v)]),
-            ),
+            headers: headersFor(
+              r.headers.map(([k, v]) => [k, v === null ? null : Buffer.from(v)]),
+            ) as Message["headers"],
           })),
         }],
       });

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { randomName } from "../helpers/env.ts";
-import { expectExit, runScript, writeJob } from "../helpers/cli.ts";
+import { expectExit, logMessages, runScript, writeJob } from "../helpers/cli.ts";
 import { backupJob, restoreJob } from "../helpers/jobs.ts";
 
 async function exists(path: string): Promise<boolean> {
@@ -51,9 +51,9 @@ for (const [what, make, message] of badBackupJobs) {
     const job = await writeJob(make(dir), "backup.json");
     const result = await runScript("backup.ts", [job]);
     expectExit(result, 2);
-    assert.match(result.stderr, /backup\.json/);
-    assert.match(result.stderr, message);
-    assert.equal(result.stderr.includes("hunter2"), false);
+    assert.match(logMessages(result.stderr), /backup\.json/);
+    assert.match(logMessages(result.stderr), message);
+    assert.equal(logMessages(result.stderr).includes("hunter2"), false);
     assert.equal(await exists(dir), false);
   });
 }
@@ -63,18 +63,18 @@ Deno.test("backup.ts rejects invalid JSON naming the line", async () => {
   await Deno.writeTextFile(`${dir}/backup.json`, '{\n  "GROUP_ID": "g",\n  oops\n}');
   const result = await runScript("backup.ts", [`${dir}/backup.json`]);
   expectExit(result, 2);
-  assert.match(result.stderr, /backup\.json.*line 3/);
+  assert.match(logMessages(result.stderr), /backup\.json.*line 3/);
 });
 
 Deno.test("backup.ts names a missing job file and a missing topic", async () => {
   const missing = await runScript("backup.ts", ["/nonexistent/backup.json"]);
   expectExit(missing, 2);
-  assert.match(missing.stderr, /\/nonexistent\/backup\.json/);
+  assert.match(logMessages(missing.stderr), /\/nonexistent\/backup\.json/);
   const dir = `${await Deno.makeTempDir()}/archive`;
   const topic = randomName("absent");
   const noTopic = await runScript("backup.ts", [await writeJob(backupJob([topic], dir))]);
   expectExit(noTopic, 3);
-  assert.match(noTopic.stderr, new RegExp(`"${topic}"`));
+  assert.match(logMessages(noTopic.stderr), new RegExp(`"${topic}"`));
 });
 
 Deno.test("backup.ts reports an unreachable cluster with exit 3", async () => {
@@ -82,7 +82,7 @@ Deno.test("backup.ts reports an unreachable cluster with exit 3", async () => {
   const job = backupJob(["t"], dir, { BOOTSTRAP_SERVERS: "127.0.0.1:1" });
   const result = await runScript("backup.ts", [await writeJob(job)]);
   expectExit(result, 3);
-  assert.match(result.stderr, /127\.0\.0\.1:1/);
+  assert.match(logMessages(result.stderr), /127\.0\.0\.1:1/);
 });
 
 Deno.test("restore.ts rejects the seed's placeholder strategy listing the choices", async () => {
@@ -91,7 +91,7 @@ Deno.test("restore.ts rejects the seed's placeholder strategy listing the choice
   const result = await runScript("restore.ts", [await writeJob(job, "restore.json")]);
   expectExit(result, 2);
   assert.match(
-    result.stderr,
+    logMessages(result.stderr),
     /restore\.json.*\$\.RESTORE_PARTITION_STRATEGY.*"same", "random", "key"/s,
   );
 });
@@ -102,5 +102,5 @@ Deno.test("--help prints the usage and exits 0; an unknown flag exits 2", async 
   assert.match(help.stdout, /Usage: backup\.ts/);
   const bad = await runScript("restore.ts", ["--bogus", "x.json"]);
   expectExit(bad, 2);
-  assert.match(bad.stderr, /bogus/);
+  assert.match(logMessages(bad.stderr), /bogus/);
 });

@@ -27,12 +27,13 @@ async function backedUpTopic(
   return { topic, dir, source: await readTopicWithKcat(kafkaBootstrap(), topic) };
 }
 
-const exact = (rs: TestRecord[]) =>
-  rs.map((r) => describeRecord(r, { offset: true, timestamp: true }));
+// Partition, order within it, key, value, headers, timestamp. Not offsets: each restore
+// transaction adds a commit marker to the target, so target offsets run ahead of the source's.
+const exact = (rs: TestRecord[]) => rs.map((r) => describeRecord(r, { timestamp: true }));
 const content = (rs: TestRecord[]) =>
   rs.map((r) => describeRecord(r, { partition: false, timestamp: true })).sort();
 
-Deno.test("restore with strategy same reproduces every partition, offset and timestamp", async () => {
+Deno.test("restore with strategy same reproduces every partition, its order and timestamps", async () => {
   const { topic, dir, source } = await backedUpTopic();
   const target = randomName("rt-same");
   await createTopic(kafkaBootstrap(), target, { partitions: 3 });

@@ -1,0 +1,89 @@
+/** Backup into and restore from the S3-compatible server and Azurite. */
+import assert from "node:assert/strict";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { azureConnectionString, kafkaBootstrap, randomName, s3Endpoint } from "../helpers/env.ts";
+import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
+import { readTopicWithKcat } from "../helpers/kcat.ts";
+import { bytes, describeRecord, type TestRecord } from "../helpers/records.ts";
+import { expectExit, logMessages, runScript, writeJob } from "../helpers/cli.ts";
+import { backupJob, restoreJob } from "../helpers/jobs.ts";
+
+const dataset = (n: number): TestRecord[] =>
+  Array.from({ length: n }, (_, i) => ({
+    partition: i % 2,
+    key: i % 5 === 0 ? null : bytes(`k${i}`),
+    value: bytes(`value ${i}`),
+    headers: [["a", bytes("1")], ["b", null], ["a", bytes(String(i))]],
+  }));
+
+// Target offsets differ from the source's (each transaction adds a commit marker): compare
+// partition, order, key, value, headers and timestamp.
+const view = (rs: TestRecord[]) => rs.map((r) => describeRecord(r, { timestamp: true }));
+
+async function roundTrip(storage: Record<string, unknown>, env?: Record<string, string>) {
+  const topic = randomName("cloud");
+  await createTopic(kafkaBootstrap(), topic, { partitions: 2 });
+  await produceWithKafkajs(kafkaBootstrap(), topic, dataset(500));
+  const staging = await Deno.makeTempDir();
+  const backup = backupJob([topic], staging, {
+    ...storage,
+    NUMBER_OF_MESSAGE_PER_BACKUP_FILE: 100,
+  });
+  expectExit(await runScript("backup.ts", [await writeJob(backup)], env), 0);
+  const target = randomName("cloud-target");
+  const restore = restoreJob(topic, target, staging, { ...storage, CREATE_TOPIC: true });
+  const list = await runScript("restore.ts", ["--list", "--json", await writeJob(restore)], env);
+  expectExit(list, 0);
+  const inventory = JSON.parse(list.stdout);
+  assert.equal(
+    inventory.partitions.reduce((n: number, p: { records: number }) => n + p.records, 0),
+    500,
+  );
+  expectExit(await runScript("restore.ts", [await writeJob(restore)], env), 0);
+  const source = await readTopicWithKcat(kafkaBootstrap(), topic);
+  assert.equal(source.length, 500);
+  assert.deepEqual(view(await readTopicWithKcat(kafkaBootstrap(), target)), view(source));
+}
+
+Deno.test("backup to S3 and restore from it reproduce the topic", async () => {
+  const bucket = randomName("bucket");
+  const s3 = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: "us-east-1" });
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  s3.destroy();
+  const url = new URL(s3Endpoint());
+  // The seed's keys: MINIO_URL and IS_MINIO_SECURE.
+  await roundTrip({
+    FILESYSTEM_TYPE: "S3",
+    BUCKET_NAME: bucket,
+    MINIO_URL: url.host,
+    IS_MINIO_SECURE: false,
+  });
+});
+
+Deno.test("backup to Azure Blob and restore from it reproduce the topic", async () => {
+  const container = randomName("container");
+  await BlobServiceClient.fromConnectionString(azureConnectionString()).getContainerClient(
+    container,
+  ).create();
+  await roundTrip(
+    { FILESYSTEM_TYPE: "AZURE", CONTAINER_NAME: container, STORAGE_PREFIX: "nightly" },
+    { AZURE_STORAGE_CONNECTION_STRING: azureConnectionString() },
+  );
+});
+
+Deno.test("a missing bucket fails fast with exit 4 naming it", async () => {
+  const topic = randomName("cloud");
+  await createTopic(kafkaBootstrap(), topic);
+  const staging = await Deno.makeTempDir();
+  const url = new URL(s3Endpoint());
+  const job = backupJob([topic], staging, {
+    FILESYSTEM_TYPE: "S3",
+    BUCKET_NAME: "no-such-bucket-here",
+    MINIO_URL: url.host,
+    IS_MINIO_SECURE: false,
+  });
+  const result = await runScript("backup.ts", [await writeJob(job)]);
+  expectExit(result, 4);
+  assert.match(logMessages(result.stderr), /no-such-bucket-here/);
+});
