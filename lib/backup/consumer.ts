@@ -93,6 +93,8 @@ export class BackupConsumer {
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       maxBytesPerPartition: 4 * 1024 * 1024,
+      // Long polls delay leaving the group at stop; 1 s keeps stopping quick.
+      maxWaitTimeInMs: 1000,
     });
     this.#consumer = consumer;
     consumer.on(consumer.events.REBALANCING, () => {

@@ -38,6 +38,8 @@ function saslOptions(sasl: NonNullable<KafkaConnection["sasl"]>): SASLOptions {
 // kafkajs logs its own retries as errors; below WARNING they are only noise for an operator.
 function kafkajsLogCreator(logger: Logger): logCreator {
   return () => ({ level, log }) => {
+    // Transactions abort on failure, so limited retries cannot break exactly-once here.
+    if (log.message.startsWith("Limiting retries for the idempotent producer")) return;
     const text = `kafkajs ${log.message}${log.error ? `: ${log.error}` : ""}`;
     if (level === logLevel.ERROR || level === logLevel.WARN) logger.warn(text);
     else logger.debug(text);

@@ -31,19 +31,6 @@ export async function readCheckpoint(admin: Admin, id: CheckpointId): Promise<nu
   return offset < 0 ? null : offset;
 }
 
-/** Writes a first checkpoint (outside a transaction) before anything is produced. */
-export async function writeInitialCheckpoint(
-  admin: Admin,
-  id: CheckpointId,
-  offset: number,
-): Promise<void> {
-  await admin.setOffsets({
-    groupId: checkpointGroup(id),
-    topic: id.targetTopic,
-    partitions: [{ partition: 0, offset: String(offset) }],
-  });
-}
-
 /** The argument of `transaction.sendOffsets` that moves the checkpoint to `offset`. */
 export function checkpointOffsets(id: CheckpointId, offset: number) {
   return {

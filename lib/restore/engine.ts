@@ -10,7 +10,7 @@ import { jobFingerprint } from "../config/restore_job.ts";
 import { BackupToolError, ExitCode, KafkaError, RefusedError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { openStorage } from "../storage/open.ts";
-import { type CheckpointId, readCheckpoint, writeInitialCheckpoint } from "./checkpoint.ts";
+import { type CheckpointId, readCheckpoint } from "./checkpoint.ts";
 import type { FromRestoreWorker, ToRestoreWorker } from "./messages.ts";
 import { type PartitionPlan, plannedRecords, planPartitions } from "./plan.ts";
 import type { PartitionTask, RestoreCounters } from "./restore_partition.ts";
@@ -93,6 +93,7 @@ async function prepare(admin: Admin, job: RestoreJob, logger: Logger): Promise<P
         };
         const task: PartitionTask = {
           checkpoint,
+          firstOffset: Math.max(plan.entries[0]?.from ?? 0, job.startOffset ?? 0),
           targetPartitions: info.partitions,
           maxMessageBytes: info.maxMessageBytes,
         };
@@ -133,12 +134,7 @@ export async function runRestore(job: RestoreJob, logger: Logger): Promise<Resto
   const admin = await connectAdmin(job, logger);
   const workers: Worker[] = [];
   try {
-    const { plans, tasks, resumeAt } = await prepare(admin, job, logger);
-    for (const [i, task] of tasks.entries()) {
-      if (resumeAt.get(task) !== null) continue;
-      const first = plans[i].entries[0]?.from ?? 0;
-      await writeInitialCheckpoint(admin, task.checkpoint, Math.max(first, job.startOffset ?? 0));
-    }
+    const { plans, tasks } = await prepare(admin, job, logger);
     logger.info(
       `restoring ${plans.length} partition(s) of ${
         job.topics.map((t) => `${t.source} -> ${t.target}`).join(", ")

@@ -3,7 +3,7 @@
  * then produces the records in Kafka transactions that also move the partition's
  * checkpoint (see checkpoint.ts), so a kill at any moment loses and duplicates nothing.
  */
-import type { Kafka, Producer } from "../kafka/kafkajs.ts";
+import { type Kafka, Partitioners, type Producer } from "../kafka/kafkajs.ts";
 import type { StorageBackend } from "../storage/backend.ts";
 import type { ChunkIndexEntry } from "../archive/index_entry.ts";
 import type { ArchivedRecord } from "../archive/record.ts";
@@ -28,6 +28,8 @@ export interface RecordFilter {
 
 export interface PartitionTask {
   checkpoint: CheckpointId;
+  /** Where a restore that has no checkpoint yet starts. */
+  firstOffset: number;
   targetPartitions: number;
   /** The target topic's max.message.bytes. */
   maxMessageBytes: number;
@@ -59,6 +61,8 @@ export async function connectRestoreProducer(kafka: Kafka, id: CheckpointId): Pr
     maxInFlightRequests: 1,
     transactionTimeout: 60_000,
     allowAutoTopicCreation: false,
+    // Every message names its partition; this only silences kafkajs's v2 notice.
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
   return producer;
@@ -87,6 +91,9 @@ export class PartitionRestorer {
       } finally {
         await admin.disconnect();
       }
+      // A first checkpoint, alone in a transaction, before any record: from now on this
+      // job's checkpoint marks the target as ours, even if the next transaction is killed.
+      if (this.#next === null) await this.#produce([], this.task.firstOffset);
     }
     for (const entry of entries) {
       if (stopping()) return;
