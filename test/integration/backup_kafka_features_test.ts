@@ -108,7 +108,7 @@ Deno.test("backup of a compacted topic records the offset gaps compaction left",
     }]);
     inKafka = await readTopicWithKcat(kafkaBootstrap(), topic);
     const offsets = inKafka.map((r) => r.offset!);
-    if (offsets.some((o, i) => i > 0 && o !== offsets[i - 1] + 1) && offsets[0] === 0) break;
+    if (offsets.some((o, i) => i > 0 && o !== offsets[i - 1] + 1)) break;
     await new Promise((r) => setTimeout(r, 500));
   }
   const offsets = inKafka.map((r) => r.offset!);
