@@ -12,15 +12,13 @@
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "../kafka/kafkajs.ts";
 import { headersOf } from "../kafka/kafkajs.ts";
-import type { StorageBackend } from "../storage/backend.ts";
 import type { BackupJob } from "../config/backup_job.ts";
 import type { ArchivedRecord } from "../archive/record.ts";
 import { encodeChunk } from "../archive/chunk_encode.ts";
-import { storeChunk } from "../archive/store.ts";
 import type { Logger } from "../log.ts";
 import { Mutex } from "../util/mutex.ts";
 import { type ChunkLimits, OpenChunk } from "./open_chunk.ts";
-import { resumePosition } from "./resume.ts";
+import type { ChunkSink } from "./chunk_sink.ts";
 import { tpKey, type WorkerCounters } from "./messages.ts";
 
 interface PartitionState {
@@ -42,7 +40,7 @@ export interface BackupConsumerOptions {
   topics: string[];
   endOffsets: Record<string, number> | null;
   timestampTypes: Record<string, "CreateTime" | "LogAppendTime">;
-  backend: StorageBackend;
+  sink: ChunkSink;
   logger: Logger;
 }
 
@@ -72,6 +70,8 @@ export class BackupConsumer {
   #ageTimer: ReturnType<typeof setInterval> | undefined;
   #rebalancing = false;
   #failure: ((error: unknown) => void) | null = null;
+  /** Keeps the group session alive while a store waits for room (kafkajs heartbeats only between batches). */
+  #heartbeat: () => Promise<void> = () => Promise.resolve();
 
   constructor(options: BackupConsumerOptions) {
     this.#options = options;
@@ -141,6 +141,7 @@ export class BackupConsumer {
     await this.#mutex.run(async () => {
       for (const state of this.#states.values()) if (state.chunk) await this.#store(state);
     });
+    await this.#options.sink.drain();
     await consumer.disconnect();
     this.#consumer = null;
   }
@@ -153,8 +154,8 @@ export class BackupConsumer {
     const key = tpKey(topic, partition);
     const existing = this.#states.get(key);
     if (existing) return existing;
-    const { backend, logger, kafka } = this.#options;
-    let start = await resumePosition(backend, topic, partition, logger);
+    const { sink, logger, kafka } = this.#options;
+    let start = await sink.resumePosition(topic, partition);
     if (start === null) {
       // Nothing stored yet: the backup starts at the oldest offset Kafka still has.
       const admin = kafka.admin();
@@ -187,6 +188,7 @@ export class BackupConsumer {
 
   async #onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    this.#heartbeat = payload.heartbeat;
     if (this.#rebalancing || payload.isStale()) return;
     const fetchedOffset = Number((batch as unknown as { fetchedOffset: string }).fetchedOffset);
     const state = await this.#stateFor(batch.topic, batch.partition, fetchedOffset);
@@ -241,7 +243,7 @@ export class BackupConsumer {
     const state = await this.#stateFor(topic, partition, firstOffset);
     if (state.done || !this.#alignTo(state, firstOffset)) return;
     state.position = Math.max(state.position, lastOffset + 1);
-    if (!state.chunk) await this.#commit(state, state.position);
+    if (!state.chunk) await this.#commitAfterStored(state, state.position);
     await this.#finishIfAtEnd(state);
   }
 
@@ -250,7 +252,7 @@ export class BackupConsumer {
     const end = this.#options.endOffsets?.[tpKey(state.topic, state.partition)];
     if (end === undefined || state.position < end) return;
     if (state.chunk) await this.#store(state);
-    else await this.#commit(state, state.position);
+    else await this.#commitAfterStored(state, state.position);
     state.done = true;
     this.#consumer!.pause([{ topic: state.topic, partitions: [state.partition] }]);
   }
@@ -262,11 +264,11 @@ export class BackupConsumer {
     }
   }
 
-  /** Seals the open chunk [from, position - 1], stores it, then commits one past it. */
+  /** Seals the open chunk [from, position - 1], stores it, and once durable commits one past it. */
   async #store(state: PartitionState): Promise<void> {
     const chunk = state.chunk!;
     state.chunk = null;
-    const { backend, job, logger, timestampTypes } = this.#options;
+    const { sink, job, timestampTypes } = this.#options;
     const encoded = encodeChunk({
       topic: state.topic,
       partition: state.partition,
@@ -275,13 +277,24 @@ export class BackupConsumer {
       timestampType: timestampTypes[state.topic] ?? "CreateTime",
       codec: job.compression,
     }, chunk.records);
-    await storeChunk(backend, encoded);
-    state.storedNext = state.position;
-    this.counters.chunks++;
-    this.counters.storedBytes += encoded.bytes.length;
-    this.counters.storedRecords += chunk.records.length;
-    logger.info(`Created Successful Backupfile ${backend.location}/${encoded.key}`);
-    await this.#commit(state, state.position);
+    const next = state.position;
+    state.storedNext = next;
+    await sink.store(encoded, async () => {
+      this.counters.chunks++;
+      this.counters.storedBytes += encoded.bytes.length;
+      this.counters.storedRecords += chunk.records.length;
+      await this.#commit(state, next);
+    }, () => this.#heartbeat());
+    this.#options.logger.info(`Created Successful Backupfile ${sink.location}/${encoded.key}`);
+  }
+
+  /** Commits `offset` once the partition's chunks still on their way to storage are there. */
+  #commitAfterStored(state: PartitionState, offset: number): Promise<void> {
+    return this.#options.sink.afterStored(
+      state.topic,
+      state.partition,
+      () => this.#commit(state, offset),
+    );
   }
 
   async #commit(state: PartitionState, offset: number): Promise<void> {

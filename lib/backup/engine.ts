@@ -10,6 +10,8 @@ import type { BackupJob } from "../config/backup_job.ts";
 import { BackupToolError, ConfigError, ExitCode, KafkaError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { openStorage } from "../storage/open.ts";
+import { LocalBackend } from "../storage/local.ts";
+import { uploadLeftovers } from "./staged_upload.ts";
 import { type FromWorker, type ToWorker, tpKey, type WorkerCounters } from "./messages.ts";
 import { type BackupSummary, mb, progressLine, sumCounters } from "./progress.ts";
 
@@ -96,9 +98,17 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
   const workers: Worker[] = [];
   try {
     const plan = await makePlan(admin, job);
-    // Fails early and clearly when the storage is missing or refuses us.
+    // Fails early and clearly when the storage is missing or refuses us; then uploads what
+    // an interrupted run left in the staging directory, before any consumer starts.
     const storage = openStorage(job.storage, logger, { retrySeconds: job.retryUploadSeconds });
-    await storage.stat("kafka-backup.check").finally(() => storage.close());
+    try {
+      await storage.stat("kafka-backup.check");
+      if (job.storage.type !== "local") {
+        await uploadLeftovers(new LocalBackend(job.storage.stagingDir), storage, logger);
+      }
+    } finally {
+      await storage.close();
+    }
     logger.info(
       `backing up ${
         plan.topics.join(",")

@@ -4,10 +4,13 @@
  * main thread and reports counters, "stopped" or "fatal".
  */
 import { createKafka } from "../kafka/client.ts";
-import { createLogger, setLogLevel } from "../log.ts";
+import { createLogger, type Logger, setLogLevel } from "../log.ts";
 import { openStorage } from "../storage/open.ts";
+import { LocalBackend } from "../storage/local.ts";
 import { exitCodeOf } from "../errors.ts";
+import type { BackupJob } from "../config/backup_job.ts";
 import { BackupConsumer } from "./consumer.ts";
+import { type ChunkSink, DirectSink, StagedUploadSink } from "./chunk_sink.ts";
 import type { FromWorker, ToWorker } from "./messages.ts";
 
 let consumer: BackupConsumer | null = null;
@@ -26,6 +29,21 @@ function fail(error: unknown): void {
   });
 }
 
+function openSink(job: BackupJob, logger: Logger): ChunkSink {
+  const storage = openStorage(job.storage, logger, { retrySeconds: job.retryUploadSeconds });
+  if (job.storage.type === "local") return new DirectSink(storage, logger);
+  // Each Worker gets an equal share of the staging limit.
+  const limit = Math.max(job.maxChunkBytes, Math.floor(job.stagingMaxBytes / job.threads));
+  return new StagedUploadSink(
+    new LocalBackend(job.storage.stagingDir),
+    storage,
+    limit,
+    job.uploadConcurrency,
+    logger,
+    fail,
+  );
+}
+
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   if (message.type === "start") {
@@ -33,16 +51,13 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     setLogLevel(message.job.logLevel);
     const logger = createLogger(`Kafka Consumer ${workerIndex}`);
     try {
-      const backend = openStorage(message.job.storage, logger, {
-        retrySeconds: message.job.retryUploadSeconds,
-      });
       consumer = new BackupConsumer({
         kafka: createKafka(message.job.kafka, `kafka-backup-${workerIndex}`, logger),
         job: message.job,
         topics: message.topics,
         endOffsets: message.endOffsets,
         timestampTypes: message.timestampTypes,
-        backend,
+        sink: openSink(message.job, logger),
         logger,
       });
       await consumer.start(fail);
@@ -57,13 +72,14 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
   } else if (message.type === "stop") {
     try {
       await consumer?.stop();
-      send({ type: "stopped", workerIndex, counters: consumer?.counters ?? emptyCounters() });
+      send({
+        type: "stopped",
+        workerIndex,
+        counters: consumer?.counters ??
+          { records: 0, bytes: 0, chunks: 0, storedBytes: 0, storedRecords: 0 },
+      });
     } catch (error) {
       fail(error);
     }
   }
 };
-
-function emptyCounters() {
-  return { records: 0, bytes: 0, chunks: 0, storedBytes: 0, storedRecords: 0 };
-}

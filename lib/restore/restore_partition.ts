@@ -95,18 +95,28 @@ export class PartitionRestorer {
       // job's checkpoint marks the target as ours, even if the next transaction is killed.
       if (this.#next === null) await this.#produce([], this.task.firstOffset);
     }
-    for (const entry of entries) {
+    const { endOffset } = this.settings.filter;
+    const todo = entries.filter((e) =>
+      (this.#next === null || e.to >= this.#next) &&
+      (endOffset === undefined || e.from <= endOffset)
+    );
+    // One chunk is downloaded and verified ahead while the previous one is produced:
+    // memory stays bounded at two chunks per partition.
+    const load = (entry: ChunkIndexEntry) => {
+      const loading = loadVerifiedChunk(this.backend, entry);
+      loading.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+      return loading;
+    };
+    let ahead = todo.length > 0 ? load(todo[0]) : null;
+    for (let i = 0; i < todo.length; i++) {
+      const chunk = await ahead!;
       if (stopping()) return;
-      if (this.#next !== null && entry.to < this.#next) continue;
-      if (
-        this.settings.filter.endOffset !== undefined && entry.from > this.settings.filter.endOffset
-      ) break;
-      await this.#restoreChunk(entry);
+      ahead = i + 1 < todo.length ? load(todo[i + 1]) : null;
+      await this.#restoreChunk(todo[i], chunk.records);
     }
   }
 
-  async #restoreChunk(entry: ChunkIndexEntry): Promise<void> {
-    const { records } = await loadVerifiedChunk(this.backend, entry);
+  async #restoreChunk(entry: ChunkIndexEntry, records: ArchivedRecord[]): Promise<void> {
     const start = this.#next ?? entry.from;
     const todo = records.filter((r) => r.offset >= start && keep(r, this.settings.filter));
     const { checkpoint, maxMessageBytes } = this.task;
