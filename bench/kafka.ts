@@ -2,7 +2,11 @@
 import { Kafka, logLevel } from "../lib/kafka/kafkajs.ts";
 
 function admin(bootstrap: string) {
-  return new Kafka({ clientId: "kafka-backup-bench", brokers: [bootstrap], logLevel: logLevel.NOTHING })
+  return new Kafka({
+    clientId: "kafka-backup-bench",
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+  })
     .admin();
 }
 

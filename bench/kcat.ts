@@ -2,7 +2,7 @@
  * kcat (librdkafka, C) as the ceiling: how fast this broker on this machine takes and gives
  * records, so our figures read as a fraction of what the machine can do at all.
  */
-import { expectSuccess, type Measured, measure } from "./measure.ts";
+import { expectSuccess, measure, type Measured } from "./measure.ts";
 import { lineBytes } from "./dataset.ts";
 
 /** Where and how kcat produces. */

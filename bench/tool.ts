@@ -2,7 +2,7 @@
  * Runs backup.ts and restore.ts the way the README says an operator does (`deno run` with
  * the documented permissions, `--once`), with `--json` for their closing summary.
  */
-import { expectSuccess, type Measured, measure } from "./measure.ts";
+import { expectSuccess, measure, type Measured } from "./measure.ts";
 import { type BenchStorage, storageKeys } from "./storage.ts";
 
 const repo = new URL("../", import.meta.url).pathname;

@@ -1,5 +1,6 @@
 /** Reads a local archive back with the library's own reader, for comparing with Kafka. */
 import { LocalBackend } from "../../lib/storage/local.ts";
+import type { StorageBackend } from "../../lib/storage/backend.ts";
 import { listArchive, loadVerifiedChunk, readPartitionIndex } from "../../lib/archive/store.ts";
 import type { TestRecord } from "./records.ts";
 
@@ -10,8 +11,12 @@ export interface ArchiveContents {
   chunks: number;
 }
 
-export async function readArchive(root: string, topic: string): Promise<ArchiveContents> {
-  const backend = new LocalBackend(root);
+/** Reads a local archive (a directory) or any storage backend. */
+export async function readArchive(
+  root: string | StorageBackend,
+  topic: string,
+): Promise<ArchiveContents> {
+  const backend = typeof root === "string" ? new LocalBackend(root) : root;
   const records: TestRecord[] = [];
   let chunks = 0;
   const found = (await listArchive(backend)).find((t) => t.topic === topic);
@@ -32,7 +37,7 @@ export async function readArchive(root: string, topic: string): Promise<ArchiveC
       }
     }
   }
-  await backend.close();
+  if (typeof root === "string") await backend.close();
   records.sort((a, b) => a.partition - b.partition || a.offset! - b.offset!);
   return { records, chunks };
 }

@@ -1,0 +1,88 @@
+/** Prints the results as aligned plain-text tables and writes them as JSON. */
+import type { BenchResults, Figure, ScalingPoint } from "./figures.ts";
+
+const int = (n: number) => Math.round(n).toLocaleString("en");
+const mib = (bytes: number) => (bytes / (1 << 20)).toFixed(1);
+const pct = (ratio: number | null) => ratio === null ? "-" : `${(ratio * 100).toFixed(0)}%`;
+
+/** Aligns columns: the first left, the others right. */
+export function table(header: string[], rows: string[][]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? "").length)));
+  return all.map((row) =>
+    row.map((cell, c) => c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])).join("  ")
+      .trimEnd()
+  ).join("\n");
+}
+
+function figureRows(figures: Figure[]): string[][] {
+  return figures.map((f) => [
+    f.step,
+    f.wallSeconds.toFixed(1),
+    f.toolSeconds === undefined ? "-" : f.toolSeconds.toFixed(1),
+    int(f.recordsPerSecond),
+    f.mibPerSecond.toFixed(1),
+    f.peakRssBytes === null ? "-" : mib(f.peakRssBytes),
+    f.storedBytes === undefined ? "-" : mib(f.storedBytes),
+    f.compressionRatio === undefined ? "-" : f.compressionRatio.toFixed(2),
+  ]);
+}
+
+function scalingRows(points: ScalingPoint[]): string[][] {
+  return points.map((p) => [
+    `${p.threads} thread(s), ${p.partitions} partition(s)`,
+    int(p.recordsPerSecond),
+    p.mibPerSecond.toFixed(1),
+    mib(p.peakRssBytes),
+  ]);
+}
+
+/** The whole report, as printed at the end of a run. */
+export function formatReport(r: BenchResults): string {
+  const m = r.machine;
+  const lines = [
+    `Machine: ${m.nproc} cores, ${mib(m.memoryBytes)} MiB, ${m.cpuModel}; Deno ${m.deno}, ` +
+    `Kafka ${m.kafka}, kcat ${m.kcat}, commit ${m.commit}`,
+    `Dataset: ${int(r.dataset.records)} records of ${r.dataset.keySize} B key + ` +
+    `${r.dataset.recordSize} B value = ${mib(r.dataset.payloadBytes)} MiB payload, ` +
+    `${r.options.partitions} partitions, compressibility ${r.options.compressibility}`,
+    "",
+    table(
+      ["step", "wall s", "tool s", "records/s", "MiB/s", "peak RSS MiB", "stored MiB", "compr."],
+      figureRows(r.figures),
+    ),
+    "",
+    table(["ratio to the kcat ceiling", "measured", "target"], [
+      ["backup local / kcat consume", pct(r.ratios.backupLocalOfConsume), ">= 50%"],
+      ["backup S3 / kcat consume", pct(r.ratios.backupS3OfConsume), ">= 50%"],
+      ["restore local / kcat produce", pct(r.ratios.restoreLocalOfProduce), ">= 50%"],
+      ["restore S3 / kcat produce", pct(r.ratios.restoreS3OfProduce), ">= 50%"],
+    ]),
+  ];
+  if (r.scaling) {
+    const header = ["local backup", "records/s", "MiB/s", "peak RSS MiB"];
+    lines.push(
+      "",
+      `Scaling (${mib(r.scaling.payloadBytes)} MiB topics):`,
+      table(header, [...scalingRows(r.scaling.threads), ...scalingRows(r.scaling.partitions)]),
+      "",
+      table(
+        ["topic size (same backup)", "peak RSS MiB"],
+        r.scaling.rss.map((p) => [`${mib(p.payloadBytes)} MiB`, mib(p.peakRssBytes)]),
+      ),
+      "(target: peak RSS < 300 MiB whatever the topic size)",
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Writes `<out>/<ISO time>.json` and `<out>/latest.json`; returns the first path. */
+export async function writeResults(out: string, results: BenchResults): Promise<string> {
+  await Deno.mkdir(out, { recursive: true });
+  const json = JSON.stringify(results, null, 2) + "\n";
+  // Colons are legal on Linux but awkward in shells and on other systems' checkouts.
+  const path = `${out}/${results.startedAt.replace(/:/g, "-")}.json`;
+  await Deno.writeTextFile(path, json);
+  await Deno.writeTextFile(`${out}/latest.json`, json);
+  return path;
+}

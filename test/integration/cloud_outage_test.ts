@@ -1,0 +1,266 @@
+/**
+ * The object store goes away in the middle of a backup or a restore and comes back:
+ * the job rides it out, and the result is complete with nothing duplicated. Also the
+ * staging limit (back-pressure) and refused credentials.
+ */
+import assert from "node:assert/strict";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { azureConnectionString, kafkaBootstrap, randomName, s3Endpoint } from "../helpers/env.ts";
+import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
+import { readTopicWithKcat } from "../helpers/kcat.ts";
+import { bytes, describeRecord, type TestRecord } from "../helpers/records.ts";
+import { expectExit, logMessages, runScript, spawnScript, writeJob } from "../helpers/cli.ts";
+import { backupJob, restoreJob } from "../helpers/jobs.ts";
+import { duplicates, readArchive } from "../helpers/archive.ts";
+import { TcpProxy } from "../helpers/tcp_proxy.ts";
+import { S3Backend } from "../../lib/storage/s3.ts";
+import { AzureBlobBackend } from "../../lib/storage/azure.ts";
+import type { StorageBackend } from "../../lib/storage/backend.ts";
+
+const batch = (start: number, n: number, partitions = 3): TestRecord[] =>
+  Array.from({ length: n }, (_, i) => ({
+    partition: (start + i) % partitions,
+    key: bytes(`key-${start + i}`),
+    value: bytes(`value ${start + i} `.repeat(20)),
+    headers: [],
+  }));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const view = (rs: TestRecord[]) => rs.map((r) => describeRecord(r, { offset: true }));
+
+interface CloudCase {
+  name: string;
+  /** Creates the bucket/container; returns job keys pointing at `endpoint`, env, and a reader. */
+  prepare(endpoint: string): Promise<{
+    keys: Record<string, unknown>;
+    env?: Record<string, string>;
+    backend: () => StorageBackend;
+  }>;
+  realEndpoint(): string;
+}
+
+const s3Case: CloudCase = {
+  name: "the S3 server",
+  realEndpoint: s3Endpoint,
+  async prepare(endpoint) {
+    const bucket = randomName("outage");
+    const s3 = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: "us-east-1" });
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    s3.destroy();
+    return {
+      keys: {
+        FILESYSTEM_TYPE: "S3",
+        BUCKET_NAME: bucket,
+        S3_ENDPOINT: endpoint,
+        S3_FORCE_PATH_STYLE: true,
+      },
+      backend: () => new S3Backend({ bucket, endpoint: s3Endpoint(), forcePathStyle: true }),
+    };
+  },
+};
+
+const azureCase: CloudCase = {
+  name: "Azurite",
+  realEndpoint: () => azureConnectionString().match(/BlobEndpoint=(http:\/\/[^/;]+)/)![1],
+  async prepare(endpoint) {
+    const container = randomName("outage");
+    await BlobServiceClient.fromConnectionString(azureConnectionString()).getContainerClient(
+      container,
+    ).create();
+    const viaProxy = azureConnectionString().replace(
+      /BlobEndpoint=http:\/\/[^/;]+/,
+      `BlobEndpoint=${endpoint}`,
+    );
+    return {
+      keys: { FILESYSTEM_TYPE: "AZURE", CONTAINER_NAME: container },
+      env: { AZURE_STORAGE_CONNECTION_STRING: viaProxy },
+      backend: () => {
+        Deno.env.set("AZURE_STORAGE_CONNECTION_STRING", azureConnectionString());
+        return new AzureBlobBackend({ container });
+      },
+    };
+  },
+};
+
+for (const cloud of [s3Case, azureCase]) {
+  Deno.test(`a backup rides out ${cloud.name} going away and coming back`, async () => {
+    const proxy = TcpProxy.start(cloud.realEndpoint());
+    try {
+      const { keys, env, backend } = await cloud.prepare(proxy.url);
+      const topic = randomName("outage");
+      await createTopic(kafkaBootstrap(), topic, { partitions: 3 });
+      await produceWithKafkajs(kafkaBootstrap(), topic, batch(0, 900));
+      const staging = await Deno.makeTempDir();
+      const job = await writeJob(backupJob([topic], staging, {
+        ...keys,
+        RUN_MODE: "continuous",
+        NUMBER_OF_MESSAGE_PER_BACKUP_FILE: 100,
+        MAX_CHUNK_AGE_SECONDS: 1,
+        RETRY_UPLOAD_SECONDS: 1,
+      }));
+      const child = spawnScript("backup.ts", [job], env);
+      await sleep(3000);
+      proxy.down();
+      await produceWithKafkajs(kafkaBootstrap(), topic, batch(900, 900));
+      await sleep(5000);
+      proxy.up();
+      await produceWithKafkajs(kafkaBootstrap(), topic, batch(1800, 300));
+      await sleep(5000);
+      child.kill("SIGTERM");
+      const [status, , stderr] = await Promise.all([
+        child.status,
+        new Response(child.stdout).text(),
+        new Response(child.stderr).text(),
+      ]);
+      assert.equal(status.code, 0, stderr);
+      assert.match(logMessages(stderr), /Retrying/, "the outage was never noticed");
+      expectExit(await runScript("backup.ts", ["--once", job], env), 0);
+
+      const archived = await readArchive(backend(), topic);
+      assert.deepEqual(duplicates(archived.records), []);
+      assert.deepEqual(
+        view(archived.records),
+        view(await readTopicWithKcat(kafkaBootstrap(), topic)),
+      );
+      assert.equal(archived.records.length, 2100);
+    } finally {
+      proxy.down();
+    }
+  });
+}
+
+Deno.test("a restore rides out the S3 server going away and coming back", async () => {
+  const proxy = TcpProxy.start(s3Endpoint());
+  try {
+    const { keys } = await s3Case.prepare(s3Endpoint());
+    const topic = randomName("outage-restore");
+    await createTopic(kafkaBootstrap(), topic, { partitions: 3 });
+    await produceWithKafkajs(kafkaBootstrap(), topic, batch(0, 6000));
+    const staging = await Deno.makeTempDir();
+    const backup = backupJob([topic], staging, { ...keys, NUMBER_OF_MESSAGE_PER_BACKUP_FILE: 200 });
+    expectExit(await runScript("backup.ts", [await writeJob(backup)]), 0);
+
+    const target = randomName("outage-target");
+    await createTopic(kafkaBootstrap(), target, { partitions: 3 });
+    const restore = restoreJob(topic, target, staging, {
+      ...keys,
+      S3_ENDPOINT: proxy.url,
+      RETRY_SECONDS: 1,
+      RECORDS_PER_TRANSACTION: 20,
+    });
+    const child = spawnScript("restore.ts", [await writeJob(restore)]);
+    await sleep(2500);
+    proxy.down();
+    await sleep(4000);
+    proxy.up();
+    const [status, , stderr] = await Promise.all([
+      child.status,
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+    ]);
+    assert.equal(status.code, 0, stderr);
+    assert.match(logMessages(stderr), /Retrying/, "the outage was never noticed");
+    const restored = await readTopicWithKcat(kafkaBootstrap(), target);
+    const keysSeen = restored.map((r) => new TextDecoder().decode(r.key!));
+    assert.equal(new Set(keysSeen).size, keysSeen.length, "duplicates in the target");
+    const source = await readTopicWithKcat(kafkaBootstrap(), topic);
+    assert.deepEqual(
+      restored.map((r) => describeRecord(r)),
+      source.map((r) => describeRecord(r)),
+    );
+  } finally {
+    proxy.down();
+  }
+});
+
+/** Bytes of chunk files in the staging directory right now. */
+function stagedChunkBytes(dir: string): number {
+  let total = 0;
+  for (const e of Deno.readDirSync(dir)) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory) total += stagedChunkBytes(path);
+    else if (e.name.endsWith(".chunk")) {
+      try {
+        total += Deno.statSync(path).size;
+      } catch {
+        // uploaded and removed meanwhile
+      }
+    }
+  }
+  return total;
+}
+
+Deno.test("staged chunks never exceed STAGING_MAX_BYTES while uploads stall", async () => {
+  const proxy = TcpProxy.start(s3Endpoint());
+  try {
+    const { keys, backend } = await s3Case.prepare(proxy.url);
+    const topic = randomName("staging");
+    await createTopic(kafkaBootstrap(), topic, { partitions: 12 });
+    const staging = await Deno.makeTempDir();
+    const limit = 64 * 1024;
+    const job = await writeJob(backupJob([topic], staging, {
+      ...keys,
+      RUN_MODE: "continuous",
+      NUMBER_OF_MESSAGE_PER_BACKUP_FILE: 50,
+      MAX_CHUNK_BYTES: 16 * 1024,
+      MAX_CHUNK_AGE_SECONDS: 1,
+      STAGING_MAX_BYTES: limit,
+      UPLOAD_CONCURRENCY: 1,
+      COMPRESSION: "none",
+      RETRY_UPLOAD_SECONDS: 1,
+    }));
+    // A first record per partition, so every partition has found its place in storage.
+    await produceWithKafkajs(kafkaBootstrap(), topic, batch(0, 12, 12));
+    const child = spawnScript("backup.ts", [job]);
+    await sleep(4000);
+    // Uploads stall while the store is unreachable: staging fills up to the limit and stops.
+    proxy.down();
+    await produceWithKafkajs(kafkaBootstrap(), topic, batch(12, 5988, 12));
+    let peak = 0;
+    for (let i = 0; i < 50; i++) {
+      peak = Math.max(peak, stagedChunkBytes(staging));
+      await sleep(100);
+    }
+    proxy.up();
+    await sleep(3000);
+    child.kill("SIGTERM");
+    const [status, , stderr] = await Promise.all([
+      child.status,
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+    ]);
+    assert.equal(status.code, 0, stderr);
+    assert.ok(
+      peak >= limit / 2,
+      `staging never filled (peak ${peak} bytes): no back-pressure tested`,
+    );
+    assert.ok(peak <= limit, `staging held ${peak} bytes of chunks, limit ${limit}`);
+    expectExit(await runScript("backup.ts", ["--once", job]), 0);
+    const archived = await readArchive(backend(), topic);
+    assert.equal(archived.records.length, 6000);
+    assert.deepEqual(duplicates(archived.records), []);
+  } finally {
+    proxy.down();
+  }
+});
+
+Deno.test("refused Azure credentials fail fast with exit 4 naming the container", async () => {
+  const container = randomName("creds");
+  const topic = randomName("creds");
+  await createTopic(kafkaBootstrap(), topic);
+  const wrongKey = azureConnectionString().replace(
+    /AccountKey=[^;]+/,
+    `AccountKey=${btoa("not the key")}`,
+  );
+  const job = backupJob([topic], await Deno.makeTempDir(), {
+    FILESYSTEM_TYPE: "AZURE",
+    CONTAINER_NAME: container,
+  });
+  const result = await runScript("backup.ts", [await writeJob(job)], {
+    AZURE_STORAGE_CONNECTION_STRING: wrongKey,
+  });
+  expectExit(result, 4);
+  assert.match(logMessages(result.stderr), new RegExp(container));
+  assert.equal(result.stderr.includes(btoa("not the key")), false);
+});
