@@ -264,3 +264,57 @@ Deno.test("refused Azure credentials fail fast with exit 4 naming the container"
   assert.match(logMessages(result.stderr), new RegExp(container));
   assert.equal(result.stderr.includes(btoa("not the key")), false);
 });
+
+Deno.test("kill -9 during a cloud backup with chunks staged: restarts upload them, nothing lost or doubled", async () => {
+  const proxy = TcpProxy.start(s3Endpoint());
+  try {
+    const { keys, backend } = await s3Case.prepare(proxy.url);
+    const topic = randomName("staged-crash");
+    await createTopic(kafkaBootstrap(), topic, { partitions: 3 });
+    const staging = await Deno.makeTempDir();
+    const job = await writeJob(backupJob([topic], staging, {
+      ...keys,
+      RUN_MODE: "continuous",
+      NUMBER_OF_MESSAGE_PER_BACKUP_FILE: 60,
+      MAX_CHUNK_AGE_SECONDS: 0.5,
+      RETRY_UPLOAD_SECONDS: 1,
+    }));
+    let written = 0;
+    let logs = "";
+    for (let kill = 0; kill < 5; kill++) {
+      const child = spawnScript("backup.ts", [job]);
+      const stderr = new Response(child.stderr).text();
+      // A few records first, so each partition finds its place in storage while it can.
+      await produceWithKafkajs(kafkaBootstrap(), topic, batch(written, 30));
+      await sleep(2500);
+      // Every other round the store is unreachable while records arrive: their chunks
+      // wait in staging when the kill comes.
+      if (kill % 2 === 0) proxy.down();
+      await produceWithKafkajs(kafkaBootstrap(), topic, batch(written + 30, 570));
+      written += 600;
+      await sleep(1000 + Math.random() * 1500);
+      child.kill("SIGKILL");
+      await child.status;
+      await child.stdout.cancel();
+      logs += await stderr;
+      proxy.up();
+    }
+    const last = await runScript("backup.ts", ["--once", job]);
+    expectExit(last, 0);
+    logs += last.stderr;
+    assert.match(
+      logMessages(logs),
+      /staged by an interrupted run/,
+      "no restart found staged chunks",
+    );
+    const archived = await readArchive(backend(), topic);
+    assert.deepEqual(duplicates(archived.records), []);
+    assert.equal(archived.records.length, written);
+    assert.deepEqual(
+      view(archived.records),
+      view(await readTopicWithKcat(kafkaBootstrap(), topic)),
+    );
+  } finally {
+    proxy.down();
+  }
+});
