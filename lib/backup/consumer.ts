@@ -90,8 +90,10 @@ export class BackupConsumer {
       groupId: job.groupId,
       allowAutoTopicCreation: false,
       readUncommitted: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      // A killed backup holds its partitions until its session expires: keep that short
+      // (stores are quick, and a store waiting for staging room sends heartbeats).
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
       maxBytesPerPartition: 4 * 1024 * 1024,
       // Long polls delay leaving the group at stop; 1 s keeps stopping quick.
       maxWaitTimeInMs: 1000,

@@ -1,0 +1,213 @@
+/**
+ * Chaos run: each iteration backs up a fresh topic and restores it, killing the running
+ * backup.ts or restore.ts with SIGKILL at a random moment (sometimes while the object
+ * store is unreachable), runs it again to completion, and counts records lost and
+ * duplicated, in the archive and in the restored topic. Both counts must be 0.
+ *
+ * Usage (services from test/services must be running, as test/chaos/run.sh does):
+ *   deno run -A test/chaos/chaos.ts [--iterations 20] [--records 3000] [--seed N]
+ */
+import { parseArgs } from "node:util";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { kafkaBootstrap, randomName, s3Endpoint } from "../helpers/env.ts";
+import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
+import { readTopicWithKcat } from "../helpers/kcat.ts";
+import { bytes, type TestRecord } from "../helpers/records.ts";
+import { runScript, spawnScript, writeJob } from "../helpers/cli.ts";
+import { backupJob, restoreJob } from "../helpers/jobs.ts";
+import { readArchive } from "../helpers/archive.ts";
+import { TcpProxy } from "../helpers/tcp_proxy.ts";
+import { S3Backend } from "../../lib/storage/s3.ts";
+
+export interface IterationResult {
+  iteration: number;
+  storage: "local" | "s3";
+  archiveLost: number;
+  archiveDuplicated: number;
+  restoreLost: number;
+  restoreDuplicated: number;
+  failures: string[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Records lost and duplicated in `actual` against `expected`, by identity string. */
+export function lostAndDuplicated(
+  expected: string[],
+  actual: string[],
+): { lost: number; duplicated: number } {
+  const counts = new Map<string, number>();
+  for (const id of actual) counts.set(id, (counts.get(id) ?? 0) + 1);
+  let lost = 0;
+  for (const id of expected) if (!counts.has(id)) lost++;
+  let duplicated = 0;
+  for (const n of counts.values()) duplicated += n - 1;
+  return { lost, duplicated };
+}
+
+/**
+ * Runs `script` until a random moment and kills it with SIGKILL (sometimes cutting the
+ * storage first). Returns a failure message when it ended by itself with an error.
+ */
+async function killAtRandom(
+  script: "backup.ts" | "restore.ts",
+  job: string,
+  proxy: TcpProxy | null,
+  random: () => number,
+): Promise<string | null> {
+  const child = spawnScript(script, [job]);
+  const stderr = new Response(child.stderr).text();
+  let exited = false;
+  const status = child.status.then((s) => {
+    exited = true;
+    return s;
+  });
+  await sleep(1000 + random() * 3000);
+  if (proxy && random() < 0.5) {
+    proxy.down();
+    await sleep(500 + random() * 1500);
+  }
+  if (!exited) child.kill("SIGKILL");
+  const { code, signal } = await status;
+  await child.stdout.cancel();
+  const log = await stderr;
+  proxy?.up();
+  return signal === null && code !== 0
+    ? `${script} exit ${code} before the kill: ${log.slice(-400)}`
+    : null;
+}
+
+/** One backup + restore cycle with kills; returns what was lost or duplicated. */
+export async function chaosIteration(
+  iteration: number,
+  records: number,
+  random: () => number,
+): Promise<IterationResult> {
+  const storage = random() < 0.5 ? "local" : "s3";
+  const failures: string[] = [];
+  const topic = randomName(`chaos${iteration}`);
+  await createTopic(kafkaBootstrap(), topic, { partitions: 3 });
+  const data: TestRecord[] = Array.from({ length: records }, (_, i) => ({
+    partition: i % 3,
+    key: bytes(`${topic}-${i}`),
+    value: bytes(`value ${i} `.repeat(10)),
+    headers: [["n", bytes(String(i))]],
+  }));
+  await produceWithKafkajs(kafkaBootstrap(), topic, data);
+  const ids = data.map((r) => new TextDecoder().decode(r.key!));
+
+  const dir = await Deno.makeTempDir();
+  let proxy: TcpProxy | null = null;
+  let keys: Record<string, unknown> = {};
+  let backend = null;
+  if (storage === "s3") {
+    proxy = TcpProxy.start(s3Endpoint());
+    const bucket = randomName("chaos");
+    const s3 = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: "us-east-1" });
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    s3.destroy();
+    keys = {
+      FILESYSTEM_TYPE: "S3",
+      BUCKET_NAME: bucket,
+      S3_ENDPOINT: proxy.url,
+      RETRY_UPLOAD_SECONDS: 1,
+    };
+    backend = new S3Backend({ bucket, endpoint: s3Endpoint(), forcePathStyle: true });
+  }
+  try {
+    const backup = await writeJob(backupJob([topic], dir, {
+      ...keys,
+      RUN_MODE: "continuous",
+      NUMBER_OF_MESSAGE_PER_BACKUP_FILE: 200 + Math.floor(random() * 400),
+      MAX_CHUNK_AGE_SECONDS: 1,
+      NUMBER_OF_KAFKA_THREADS: 1 + Math.floor(random() * 2),
+    }));
+    const backupKill = await killAtRandom("backup.ts", backup, proxy, random);
+    if (backupKill) failures.push(backupKill);
+    const finished = await runScript("backup.ts", ["--once", backup]);
+    if (finished.code !== 0) {
+      failures.push(`backup exit ${finished.code}: ${finished.stderr.slice(-400)}`);
+    }
+    const archived = await readArchive(backend ?? dir, topic);
+    const inArchive = lostAndDuplicated(
+      ids,
+      archived.records.map((r) => new TextDecoder().decode(r.key!)),
+    );
+
+    const target = randomName(`chaos${iteration}-target`);
+    await createTopic(kafkaBootstrap(), target, { partitions: 3 });
+    const restoreKeys = { ...keys };
+    delete restoreKeys.RETRY_UPLOAD_SECONDS;
+    const restore = await writeJob(restoreJob(topic, target, dir, {
+      ...restoreKeys,
+      RESTORE_PARTITION_STRATEGY: ["same", "random", "key"][Math.floor(random() * 3)],
+      RECORDS_PER_TRANSACTION: 20 + Math.floor(random() * 100),
+      RETRY_SECONDS: 1,
+    }));
+    const restoreKill = await killAtRandom("restore.ts", restore, proxy, random);
+    if (restoreKill) failures.push(restoreKill);
+    const restored = await runScript("restore.ts", [restore]);
+    if (restored.code !== 0) {
+      failures.push(`restore exit ${restored.code}: ${restored.stderr.slice(-400)}`);
+    }
+    const inTarget = lostAndDuplicated(
+      ids,
+      (await readTopicWithKcat(kafkaBootstrap(), target)).map((r) =>
+        new TextDecoder().decode(r.key!)
+      ),
+    );
+    return {
+      iteration,
+      storage,
+      archiveLost: inArchive.lost,
+      archiveDuplicated: inArchive.duplicated,
+      restoreLost: inTarget.lost,
+      restoreDuplicated: inTarget.duplicated,
+      failures,
+    };
+  } finally {
+    proxy?.down();
+  }
+}
+
+/** A small deterministic generator, so a failing run can be repeated with --seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      iterations: { type: "string", default: "20" },
+      records: { type: "string", default: "3000" },
+      seed: { type: "string", default: String(Date.now() % 100000) },
+    },
+  });
+  const random = seededRandom(Number(values.seed));
+  console.log(
+    `chaos: ${values.iterations} iterations, ${values.records} records each, seed ${values.seed}`,
+  );
+  const totals = { lost: 0, duplicated: 0, failures: 0 };
+  for (let i = 1; i <= Number(values.iterations); i++) {
+    const r = await chaosIteration(i, Number(values.records), random);
+    totals.lost += r.archiveLost + r.restoreLost;
+    totals.duplicated += r.archiveDuplicated + r.restoreDuplicated;
+    totals.failures += r.failures.length;
+    console.log(
+      `iteration ${i} (${r.storage}): archive lost ${r.archiveLost} duplicated ${r.archiveDuplicated}; ` +
+        `restore lost ${r.restoreLost} duplicated ${r.restoreDuplicated}` +
+        (r.failures.length ? `; failures: ${r.failures.join(" | ")}` : ""),
+    );
+  }
+  console.log(
+    `total: lost ${totals.lost}, duplicated ${totals.duplicated}, failed runs ${totals.failures}`,
+  );
+  Deno.exit(totals.lost + totals.duplicated + totals.failures === 0 ? 0 : 1);
+}
