@@ -35,7 +35,11 @@ async function main(): Promise<number> {
     datasetFile: `${work}/dataset.txt`,
     records,
     payloadBytes: records * (KEY_BYTES + options.recordSize),
-    tool: { bootstrap: requireEnv("KB_TEST_BOOTSTRAP"), jobDir: `${work}/jobs` },
+    tool: {
+      bootstrap: requireEnv("KB_TEST_BOOTSTRAP"),
+      jobDir: `${work}/jobs`,
+      timeoutSeconds: options.stepTimeoutSeconds,
+    },
   };
   try {
     say(`writing ${records} records to ${ctx.datasetFile}`);
@@ -44,7 +48,7 @@ async function main(): Promise<number> {
     const figures = await kcatCeilings(ctx, topic);
     const main = await backupAndRestore(ctx, topic);
     figures.push(...main.figures);
-    const mainRss = main.figures.find((f) => f.step.startsWith("backup local"))!.peakRssBytes!;
+    const mainRss = main.figures.find((f) => f.step.startsWith("backup local"))?.peakRssBytes;
     const results: BenchResults = {
       startedAt,
       machine: await describeMachine(repo),
@@ -57,7 +61,7 @@ async function main(): Promise<number> {
       },
       figures,
       ratios: ceilingRatios(figures),
-      scaling: options.skipScaling ? null : await scaling(ctx, mainRss),
+      scaling: options.skipScaling ? null : await scaling(ctx, mainRss ?? null),
     };
     const profiles = options.profile ? await profileRuns(ctx, main.archives, options.profile) : [];
     console.log(formatReport(results));

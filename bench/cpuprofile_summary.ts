@@ -1,7 +1,8 @@
 /**
  * Summarises the .cpuprofile files `deno run --cpu-prof --cpu-prof-dir=DIR` wrote (one per
- * isolate: the main thread and each Worker): busy share per thread, then the functions and
- * files with the most self time, and our own (repository) functions by inclusive time.
+ * isolate: the main thread and each Worker): busy share per thread, self time by kind of
+ * work, the functions and files with the most self time, and the repository's own
+ * functions by inclusive time (async functions only up to their last await).
  * Usage: deno run -A bench/cpuprofile_summary.ts DIR [--top N]
  */
 import { parseArgs } from "node:util";
@@ -26,7 +27,9 @@ export interface CpuProfile {
 }
 
 const repo = new URL("../", import.meta.url).href;
-const IDLE = new Set(["(idle)", "(program)", "(root)"]);
+// Not work: waiting, V8 bookkeeping, and a Worker's start-up wait for the profiler's
+// inspector session (an artifact of --cpu-prof, about 0.4 s per Worker).
+const IDLE = new Set(["(idle)", "(program)", "(root)", "op_worker_maybe_wait_for_debugger"]);
 
 /** A readable location: repository-relative, npm "package/path", or the ext: URL. */
 export function shortUrl(url: string): string {
@@ -34,6 +37,28 @@ export function shortUrl(url: string): string {
   const npm = /node_modules\/(?:\.deno\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+\/.*)$/.exec(url);
   if (npm) return npm[1];
   return url.startsWith(repo) ? url.slice(repo.length) : url;
+}
+
+/** Coarse kinds of work, by the frame that was running (first match wins). */
+const CATEGORIES: Array<[string, (f: CallFrame) => boolean]> = [
+  ["garbage collector", (f) => f.functionName === "(garbage collector)"],
+  [
+    "module loading (compile, require)",
+    (f) =>
+      /^(compileFunction|lazyLoad|loadExtScript|op_require_|op_compile_function|op_load_ext)/
+        .test(f.functionName) || f.url === "node:module",
+  ],
+  ["zlib/zstd, native (writeSync)", (f) => f.functionName === "writeSync" && f.url === ""],
+  ["kafkajs", (f) => f.url.includes("/kafkajs/")],
+  ["cbor-x", (f) => f.url.includes("/cbor-x/")],
+  ["AWS / Azure SDKs", (f) => /\/(@aws-sdk|@smithy|@azure|@typespec)\//.test(f.url)],
+  ["Deno's node:buffer", (f) => f.url.startsWith("ext:deno_node/internal/buffer")],
+  ["repository code", (f) => f.url.startsWith(repo) && !f.url.includes("/node_modules/")],
+  ["other", () => true],
+];
+
+function category(frame: CallFrame): string {
+  return CATEGORIES.find(([, test]) => test(frame))![0];
 }
 
 function label(frame: CallFrame): string {
@@ -48,6 +73,7 @@ export function aggregate(profile: CpuProfile) {
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const self = new Map<string, number>();
   const files = new Map<string, number>();
+  const kinds = new Map<string, number>();
   const inclusive = new Map<string, number>();
   let idle = 0;
   for (const id of profile.samples) {
@@ -59,15 +85,16 @@ export function aggregate(profile: CpuProfile) {
     self.set(label(frame), (self.get(label(frame)) ?? 0) + 1);
     const file = frame.url ? shortUrl(frame.url) : frame.functionName;
     files.set(file, (files.get(file) ?? 0) + 1);
+    kinds.set(category(frame), (kinds.get(category(frame)) ?? 0) + 1);
     // Inclusive: every distinct function on the stack counts once for this sample.
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const f = byId.get(at)!.callFrame;
-      if (f.url.startsWith(repo)) seen.add(label(f));
+      if (f.url.startsWith(repo) && !f.url.includes("/node_modules/")) seen.add(label(f));
     }
     for (const key of seen) inclusive.set(key, (inclusive.get(key) ?? 0) + 1);
   }
-  return { samples: profile.samples.length, idle, self, files, inclusive };
+  return { samples: profile.samples.length, idle, self, files, kinds, inclusive };
 }
 
 function merge(into: Map<string, number>, from: Map<string, number>): void {
@@ -93,6 +120,7 @@ async function main(): Promise<void> {
   if (!dir) throw new Error("Usage: cpuprofile_summary.ts DIR [--top N]");
   const self = new Map<string, number>();
   const files = new Map<string, number>();
+  const kinds = new Map<string, number>();
   const inclusive = new Map<string, number>();
   const threads: string[][] = [];
   let busy = 0;
@@ -105,11 +133,14 @@ async function main(): Promise<void> {
     busy += a.samples - a.idle;
     merge(self, a.self);
     merge(files, a.files);
+    merge(kinds, a.kinds);
     merge(inclusive, a.inclusive);
   }
   threads.sort((a, b) => a[0].localeCompare(b[0], "en", { numeric: true }));
   console.log(table(["thread", "samples", "busy"], threads));
   console.log(`\nbusy samples (all threads): ${busy}; percentages below are of these\n`);
+  console.log(table(["self time: kind of work", "samples", "%"], top(kinds, busy, n)));
+  console.log();
   console.log(table(["self time: function  file:line", "samples", "%"], top(self, busy, n)));
   console.log();
   console.log(table(["self time: file", "samples", "%"], top(files, busy, n)));

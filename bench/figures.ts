@@ -2,17 +2,19 @@
 import type { Machine } from "./machine.ts";
 import type { Measured } from "./measure.ts";
 
-/** One timed step: a kcat ceiling, a backup or a restore. */
+/** One timed step: a kcat ceiling, a backup or a restore. Rates are null if it failed. */
 export interface Figure {
   step: string;
   records: number;
   /** Keys + values: what the records carry, the same for every step. */
   payloadBytes: number;
-  wallSeconds: number;
-  recordsPerSecond: number;
+  wallSeconds: number | null;
+  recordsPerSecond: number | null;
   /** Payload MiB (2^20 bytes, as backup.ts prints "MB") per second of wall time. */
-  mibPerSecond: number;
+  mibPerSecond: number | null;
   peakRssBytes: number | null;
+  /** Why the step failed (exit code or time limit, and the tail of its stderr). */
+  error?: string;
   /** Bytes of .chunk objects a backup stored, and payloadBytes / storedBytes. */
   storedBytes?: number;
   compressionRatio?: number;
@@ -22,15 +24,16 @@ export interface Figure {
   toolRecords?: number;
 }
 
-/** A point of a scaling series: one local backup. */
+/** A point of a scaling series: one local backup. Rates are null if it failed. */
 export interface ScalingPoint {
   threads: number;
   partitions: number;
   records: number;
   payloadBytes: number;
-  recordsPerSecond: number;
-  mibPerSecond: number;
-  peakRssBytes: number;
+  recordsPerSecond: number | null;
+  mibPerSecond: number | null;
+  peakRssBytes: number | null;
+  error?: string;
 }
 
 /** Everything a run measured, with what it ran on and with which options. */
@@ -40,10 +43,11 @@ export interface BenchResults {
   options: Record<string, unknown>;
   dataset: { records: number; recordSize: number; keySize: number; payloadBytes: number };
   figures: Figure[];
+  /** Null where a step was skipped or failed. */
   ratios: {
-    backupLocalOfConsume: number;
+    backupLocalOfConsume: number | null;
     backupS3OfConsume: number | null;
-    restoreLocalOfProduce: number;
+    restoreLocalOfProduce: number | null;
     restoreS3OfProduce: number | null;
   };
   scaling: {
@@ -51,7 +55,7 @@ export interface BenchResults {
     threads: ScalingPoint[];
     partitions: ScalingPoint[];
     /** Peak RSS of the same backup (threads, partitions) at total/4 and at total. */
-    rss: Array<{ payloadBytes: number; peakRssBytes: number }>;
+    rss: Array<{ payloadBytes: number; peakRssBytes: number | null }>;
   } | null;
 }
 
@@ -70,5 +74,24 @@ export function figureOf(
     recordsPerSecond: records / run.wallSeconds,
     mibPerSecond: payloadBytes / (1 << 20) / run.wallSeconds,
     peakRssBytes: run.peakRssBytes || null,
+  };
+}
+
+/** A step that failed: its error instead of rates, so the other steps still report. */
+export function failedFigure(
+  step: string,
+  error: unknown,
+  records: number,
+  payloadBytes: number,
+): Figure {
+  return {
+    step,
+    records,
+    payloadBytes,
+    wallSeconds: null,
+    recordsPerSecond: null,
+    mibPerSecond: null,
+    peakRssBytes: null,
+    error: error instanceof Error ? error.message : String(error),
   };
 }

@@ -10,6 +10,7 @@ export interface ProduceTarget {
   bootstrap: string;
   topic: string;
   compression: "none" | "lz4";
+  timeoutSeconds: number;
 }
 
 /**
@@ -37,16 +38,21 @@ export async function kcatProduce(
     "message.max.bytes=8000000",
   ];
   const result = records === undefined
-    ? await measure("kcat", [...args, "-l", file])
+    ? await measure("kcat", [...args, "-l", file], { timeoutSeconds: target.timeoutSeconds })
     : await measure("kcat", args, {
       stdinFile: file,
       stdinBytes: records * lineBytes(recordSize),
+      timeoutSeconds: target.timeoutSeconds,
     });
   return expectSuccess(`kcat -P ${target.topic}`, result);
 }
 
 /** Reads the whole topic to /dev/null: keys and values only, as a backup reads them. */
-export async function kcatConsume(bootstrap: string, topic: string): Promise<Measured> {
+export async function kcatConsume(
+  bootstrap: string,
+  topic: string,
+  timeoutSeconds: number,
+): Promise<Measured> {
   const result = await measure("kcat", [
     "-C",
     "-b",
@@ -59,6 +65,6 @@ export async function kcatConsume(bootstrap: string, topic: string): Promise<Mea
     "beginning",
     "-f",
     "%k%s",
-  ], { stdout: "null" });
+  ], { stdout: "null", timeoutSeconds });
   return expectSuccess(`kcat -C ${topic}`, result);
 }

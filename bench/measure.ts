@@ -8,6 +8,8 @@ export interface Measured {
   peakRssBytes: number;
   stdout: string;
   stderr: string;
+  /** The child outlived `timeoutSeconds` and was stopped (SIGTERM, then SIGKILL). */
+  timedOut: boolean;
 }
 
 /** Options of `measure`; stdout "null" discards the output (kcat's consume ceiling). */
@@ -18,9 +20,13 @@ export interface MeasureOptions {
   /** A file fed to the child's stdin, limited to its first `stdinBytes` bytes if given. */
   stdinFile?: string;
   stdinBytes?: number;
+  /** Stop the child after this long: a hung step must not hang the whole benchmark. */
+  timeoutSeconds?: number;
 }
 
 const SAMPLE_MS = 100;
+/** backup.ts and restore.ts stop within 30 s of SIGTERM; then they are killed. */
+const KILL_AFTER_MS = 35_000;
 
 async function vmHwm(pid: number): Promise<number> {
   try {
@@ -29,6 +35,14 @@ async function vmHwm(pid: number): Promise<number> {
     return kb ? Number(kb[1]) * 1024 : 0;
   } catch {
     return 0; // the process has exited: keep the last reading
+  }
+}
+
+function signal(child: Deno.ChildProcess, name: Deno.Signal): void {
+  try {
+    child.kill(name);
+  } catch {
+    // it exited meanwhile
   }
 }
 
@@ -76,11 +90,21 @@ export async function measure(
       await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
     }
   })();
+  let timedOut = false;
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  if (options.timeoutSeconds) {
+    timers.push(setTimeout(() => {
+      timedOut = true;
+      signal(child, "SIGTERM");
+      timers.push(setTimeout(() => signal(child, "SIGKILL"), KILL_AFTER_MS));
+    }, options.timeoutSeconds * 1000));
+  }
   const feeding = options.stdinFile
     ? feedStdin(child, options.stdinFile, options.stdinBytes)
     : Promise.resolve();
   const [output] = await Promise.all([child.output(), feeding]);
   const wallSeconds = (performance.now() - started) / 1000;
+  for (const timer of timers) clearTimeout(timer);
   running = false;
   await sampler;
   const decoder = new TextDecoder();
@@ -90,14 +114,23 @@ export async function measure(
     peakRssBytes: peak,
     stdout: options.stdout === "null" ? "" : decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
+    timedOut,
   };
 }
 
-/** Throws with the tail of stderr when the child failed. */
+/** Why the child failed or timed out, with the tail of its stderr; null if it succeeded. */
+export function failureOf(what: string, result: Measured): string | null {
+  if (result.code === 0 && !result.timedOut) return null;
+  const tail = result.stderr.trim().split("\n").slice(-15).join("\n");
+  const how = result.timedOut
+    ? `did not finish within its time limit (stopped after ${result.wallSeconds.toFixed(0)} s)`
+    : `exited ${result.code}`;
+  return `${what} ${how}:\n${tail}`;
+}
+
+/** Throws `failureOf` when the child failed or timed out. */
 export function expectSuccess(what: string, result: Measured): Measured {
-  if (result.code !== 0) {
-    const tail = result.stderr.trim().split("\n").slice(-15).join("\n");
-    throw new Error(`${what} exited ${result.code}:\n${tail}`);
-  }
+  const failure = failureOf(what, result);
+  if (failure) throw new Error(failure);
   return result;
 }

@@ -15,6 +15,8 @@ export interface BenchOptions {
   recordsPerChunk: number;
   recordsPerTransaction: number;
   threads: number;
+  /** Longest a single step may run before it is stopped and reported as failed. */
+  stepTimeoutSeconds: number;
   skipScaling: boolean;
   skipS3: boolean;
   out: string;
@@ -36,6 +38,7 @@ export const BENCH_USAGE = `Usage: deno task bench [options]
   --records-per-chunk N     NUMBER_OF_MESSAGE_PER_BACKUP_FILE (default 50000)
   --records-per-transaction N  RECORDS_PER_TRANSACTION of the restores (default 5000)
   --threads N               NUMBER_OF_KAFKA_THREADS of the main runs (default 2)
+  --step-timeout SECONDS    stop a step that runs longer and report it failed (default 600)
   --skip-scaling            skip the thread, partition and topic-size series
   --skip-s3                 skip the S3 backup and restore
   --out DIR                 where the JSON results go (default bench/results)
@@ -84,6 +87,7 @@ export function parseOptions(args: string[], repo: string): BenchOptions | null 
       "records-per-chunk": { type: "string", default: "50000" },
       "records-per-transaction": { type: "string", default: "5000" },
       threads: { type: "string", default: "2" },
+      "step-timeout": { type: "string", default: "600" },
       "skip-scaling": { type: "boolean", default: false },
       "skip-s3": { type: "boolean", default: false },
       out: { type: "string", default: `${repo}/bench/results` },
@@ -113,6 +117,7 @@ export function parseOptions(args: string[], repo: string): BenchOptions | null 
       values["records-per-transaction"],
     ),
     threads: positiveInt("threads", values.threads),
+    stepTimeoutSeconds: positiveInt("step-timeout", values["step-timeout"]),
     skipScaling: values["skip-scaling"],
     skipS3: values["skip-s3"],
     out: values.out,

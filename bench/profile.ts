@@ -3,7 +3,7 @@
  * same topic and archive, so bench/cpuprofile_summary.ts can show where their time goes.
  * Deno writes one .cpuprofile per isolate: the main thread and every Worker.
  */
-import { type BenchContext, say } from "./context.ts";
+import { type BenchContext, brief, say } from "./context.ts";
 import type { Archives } from "./steps.ts";
 import { runBackup, runRestore } from "./tool.ts";
 
@@ -19,15 +19,16 @@ export async function profileRuns(
   await Deno.mkdir(restoreDir, { recursive: true });
   const { threads, recordsPerChunk, recordsPerTransaction } = ctx.options;
   say(`profiling a local backup of ${archives.topic} into ${backupDir}`);
-  await runBackup(
+  const backup = await runBackup(
     `profile-backup-${ctx.runId}`,
     archives.topic,
     { kind: "local", dir: `${ctx.work}/archive-profile` },
     { threads, recordsPerChunk },
     { ...ctx.tool, profileDir: backupDir },
   );
+  if (backup.error) say(`FAILED: ${brief(backup.error)}`);
   say(`profiling a local restore into ${restoreDir}`);
-  await runRestore(
+  const restore = await runRestore(
     `profile-restore-${ctx.runId}`,
     archives.topic,
     `${archives.topic}-restored-profile`,
@@ -35,5 +36,6 @@ export async function profileRuns(
     { threads, recordsPerTransaction },
     { ...ctx.tool, profileDir: restoreDir },
   );
+  if (restore.error) say(`FAILED: ${brief(restore.error)}`);
   return [backupDir, restoreDir];
 }

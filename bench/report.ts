@@ -15,26 +15,39 @@ export function table(header: string[], rows: string[][]): string {
   ).join("\n");
 }
 
+const fixed = (n: number | null | undefined, digits = 1) => n == null ? "-" : n.toFixed(digits);
+/** The first line of a failure: the rest (stderr) is in the JSON. */
+const reason = (error: string) => error.split("\n")[0];
+
 function figureRows(figures: Figure[]): string[][] {
   return figures.map((f) => [
-    f.step,
-    f.wallSeconds.toFixed(1),
-    f.toolSeconds === undefined ? "-" : f.toolSeconds.toFixed(1),
-    int(f.recordsPerSecond),
-    f.mibPerSecond.toFixed(1),
+    f.error ? `${f.step} FAILED` : f.step,
+    fixed(f.wallSeconds),
+    fixed(f.toolSeconds),
+    f.recordsPerSecond === null ? "-" : int(f.recordsPerSecond),
+    fixed(f.mibPerSecond),
     f.peakRssBytes === null ? "-" : mib(f.peakRssBytes),
     f.storedBytes === undefined ? "-" : mib(f.storedBytes),
-    f.compressionRatio === undefined ? "-" : f.compressionRatio.toFixed(2),
+    fixed(f.compressionRatio, 2),
   ]);
 }
 
 function scalingRows(points: ScalingPoint[]): string[][] {
   return points.map((p) => [
-    `${p.threads} thread(s), ${p.partitions} partition(s)`,
-    int(p.recordsPerSecond),
-    p.mibPerSecond.toFixed(1),
-    mib(p.peakRssBytes),
+    `${p.threads} thread(s), ${p.partitions} partition(s)${p.error ? " FAILED" : ""}`,
+    p.recordsPerSecond === null ? "-" : int(p.recordsPerSecond),
+    fixed(p.mibPerSecond),
+    p.peakRssBytes === null ? "-" : mib(p.peakRssBytes),
   ]);
+}
+
+function failures(r: BenchResults): string[] {
+  const failed = [
+    ...r.figures.filter((f) => f.error).map((f) => `${f.step}: ${reason(f.error!)}`),
+    ...[...(r.scaling?.threads ?? []), ...(r.scaling?.partitions ?? [])]
+      .filter((p) => p.error).map((p) => reason(p.error!)),
+  ];
+  return failed.length === 0 ? [] : ["", "Failed steps (stderr in the JSON):", ...failed];
 }
 
 /** The whole report, as printed at the end of a run. */
@@ -68,11 +81,15 @@ export function formatReport(r: BenchResults): string {
       "",
       table(
         ["topic size (same backup)", "peak RSS MiB"],
-        r.scaling.rss.map((p) => [`${mib(p.payloadBytes)} MiB`, mib(p.peakRssBytes)]),
+        r.scaling.rss.map((p) => [
+          `${mib(p.payloadBytes)} MiB`,
+          p.peakRssBytes === null ? "-" : mib(p.peakRssBytes),
+        ]),
       ),
       "(target: peak RSS < 300 MiB whatever the topic size)",
     );
   }
+  lines.push(...failures(r));
   return lines.join("\n");
 }
 

@@ -5,6 +5,10 @@
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
+. test/services/versions.sh
+for arg in "$@"; do # --help needs no services
+  case $arg in -h | --help) [ -x "$DENO_BIN" ] && exec "$DENO_BIN" run -A bench/bench.ts --help ;; esac
+done
 bash test/services/install.sh || exit 1
 . test/services/services.sh
 export PATH="$(dirname "$DENO_BIN"):$PATH"

@@ -3,7 +3,7 @@
  * partition count (topics of a quarter of the dataset), and whether its peak RSS stays
  * flat as the topic grows 4x.
  */
-import { type BenchContext, say } from "./context.ts";
+import { type BenchContext, brief, produceTarget, say } from "./context.ts";
 import type { BenchResults, ScalingPoint } from "./figures.ts";
 import { createTopic } from "./kafka.ts";
 import { kcatProduce } from "./kcat.ts";
@@ -31,23 +31,25 @@ async function point(
     ctx.tool,
   );
   // Only the rate matters here: free the disk for the next point.
-  await Deno.remove(dir, { recursive: true });
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
   const payloadBytes = records * (KEY_BYTES + ctx.options.recordSize);
+  if (run.error) say(`FAILED: ${brief(run.error)}`);
   return {
     threads,
     partitions,
     records,
     payloadBytes,
-    recordsPerSecond: records / run.wallSeconds,
-    mibPerSecond: payloadBytes / (1 << 20) / run.wallSeconds,
-    peakRssBytes: run.peakRssBytes,
+    recordsPerSecond: run.error ? null : records / run.wallSeconds,
+    mibPerSecond: run.error ? null : payloadBytes / (1 << 20) / run.wallSeconds,
+    peakRssBytes: run.peakRssBytes || null,
+    ...(run.error ? { error: run.error } : {}),
   };
 }
 
 /** Runs both series; `mainRss` is the peak RSS of the main local backup (the full topic). */
 export async function scaling(
   ctx: BenchContext,
-  mainRss: number,
+  mainRss: number | null,
 ): Promise<NonNullable<BenchResults["scaling"]>> {
   const records = Math.max(1, Math.floor(ctx.records / 4));
   const { partitions: mainPartitions, threads: mainThreads, recordSize } = ctx.options;
@@ -57,8 +59,7 @@ export async function scaling(
     const topic = `bench-scale-${partitions}p-${ctx.runId}`;
     await createTopic(ctx.bootstrap, topic, partitions);
     say(`kcat produce ${records} records into ${topic}`);
-    const target = { bootstrap: ctx.bootstrap, topic, compression: ctx.options.produceCompression };
-    await kcatProduce(target, ctx.datasetFile, recordSize, records);
+    await kcatProduce(produceTarget(ctx, topic), ctx.datasetFile, recordSize, records);
     topics.set(partitions, topic);
   }
   const threadPoints: ScalingPoint[] = [];

@@ -2,8 +2,8 @@
  * The main steps, all on the same dataset: the kcat ceilings, then backup and restore
  * through local disk and S3, each timed with its peak RSS.
  */
-import { type BenchContext, say } from "./context.ts";
-import { type BenchResults, type Figure, figureOf } from "./figures.ts";
+import { type BenchContext, brief, produceTarget, say } from "./context.ts";
+import { type BenchResults, failedFigure, type Figure, figureOf } from "./figures.ts";
 import { createTopic, topicRecords } from "./kafka.ts";
 import { kcatConsume, kcatProduce } from "./kcat.ts";
 import { type BenchStorage, chunkBytes, createBucket } from "./storage.ts";
@@ -17,9 +17,18 @@ export interface Archives {
 }
 
 function toolFigure(step: string, run: ToolRun, ctx: BenchContext): Figure {
+  if (run.error) {
+    say(`FAILED: ${brief(run.error)}`);
+    // The wall time and peak RSS up to the failure still say something (a hang, a leak).
+    return {
+      ...failedFigure(step, run.error, ctx.records, ctx.payloadBytes),
+      wallSeconds: run.wallSeconds,
+      peakRssBytes: run.peakRssBytes || null,
+    };
+  }
   const figure = figureOf(step, run, ctx.records, ctx.payloadBytes);
-  figure.toolSeconds = Number(run.summary.durationSeconds);
-  figure.toolRecords = Number(run.summary.records);
+  figure.toolSeconds = Number(run.summary?.durationSeconds);
+  figure.toolRecords = Number(run.summary?.records);
   // A benchmark asserts nothing, but a short count would make every figure meaningless.
   if (figure.toolRecords !== ctx.records) {
     say(`NOTE: ${step} reported ${figure.toolRecords} records, the topic has ${ctx.records}`);
@@ -31,12 +40,15 @@ function toolFigure(step: string, run: ToolRun, ctx: BenchContext): Figure {
 export async function kcatCeilings(ctx: BenchContext, topic: string): Promise<Figure[]> {
   await createTopic(ctx.bootstrap, topic, ctx.options.partitions);
   say(`kcat produce into ${topic}`);
-  const target = { bootstrap: ctx.bootstrap, topic, compression: ctx.options.produceCompression };
-  const produced = await kcatProduce(target, ctx.datasetFile, ctx.options.recordSize);
+  const produced = await kcatProduce(
+    produceTarget(ctx, topic),
+    ctx.datasetFile,
+    ctx.options.recordSize,
+  );
   const inTopic = await topicRecords(ctx.bootstrap, topic);
   if (inTopic !== ctx.records) say(`NOTE: ${topic} holds ${inTopic} records, not ${ctx.records}`);
   say("kcat consume to /dev/null");
-  const consumed = await kcatConsume(ctx.bootstrap, topic);
+  const consumed = await kcatConsume(ctx.bootstrap, topic, ctx.options.stepTimeoutSeconds);
   return [
     figureOf("kcat produce (ceiling)", produced, ctx.records, ctx.payloadBytes),
     figureOf("kcat consume (ceiling)", consumed, ctx.records, ctx.payloadBytes),
@@ -58,8 +70,10 @@ async function backupStep(
     ctx.tool,
   );
   const figure = toolFigure(`backup ${storage.kind} (${threads} threads)`, run, ctx);
-  figure.storedBytes = await chunkBytes(storage);
-  figure.compressionRatio = ctx.payloadBytes / figure.storedBytes;
+  if (!figure.error) {
+    figure.storedBytes = await chunkBytes(storage);
+    figure.compressionRatio = ctx.payloadBytes / figure.storedBytes;
+  }
   return figure;
 }
 
@@ -88,30 +102,39 @@ export async function backupAndRestore(
   topic: string,
 ): Promise<{ figures: Figure[]; archives: Archives }> {
   const local: BenchStorage = { kind: "local", dir: `${ctx.work}/archive-local` };
-  let s3: BenchStorage | null = null;
-  const figures = [await backupStep(ctx, topic, local)];
+  const stores: BenchStorage[] = [local];
   if (!ctx.options.skipS3) {
     const bucket = `bench-${ctx.runId}`;
     await createBucket(ctx.s3Endpoint, bucket);
-    s3 = { kind: "s3", dir: `${ctx.work}/s3-staging`, bucket, endpoint: ctx.s3Endpoint };
-    figures.push(await backupStep(ctx, topic, s3));
+    stores.push({ kind: "s3", dir: `${ctx.work}/s3-staging`, bucket, endpoint: ctx.s3Endpoint });
   }
-  figures.push(await restoreStep(ctx, topic, local));
-  if (s3) figures.push(await restoreStep(ctx, topic, s3));
-  return { figures, archives: { topic, local, s3 } };
+  const backups: Figure[] = [];
+  for (const storage of stores) backups.push(await backupStep(ctx, topic, storage));
+  const restores: Figure[] = [];
+  for (const [i, storage] of stores.entries()) {
+    const step = `restore ${storage.kind} (${ctx.options.threads} threads)`;
+    restores.push(
+      backups[i].error
+        ? failedFigure(step, "skipped: its backup failed", ctx.records, ctx.payloadBytes)
+        : await restoreStep(ctx, topic, storage),
+    );
+  }
+  const s3 = stores[1] && !backups[1].error ? stores[1] : null;
+  return { figures: [...backups, ...restores], archives: { topic, local, s3 } };
 }
 
 /** Step 5: our rates as a fraction of kcat's (backup vs consume, restore vs produce). */
 export function ceilingRatios(figures: Figure[]): BenchResults["ratios"] {
   const rate = (prefix: string) =>
     figures.find((f) => f.step.startsWith(prefix))?.recordsPerSecond ?? null;
-  const produce = rate("kcat produce")!;
-  const consume = rate("kcat consume")!;
-  const of = (ours: number | null, ceiling: number) => ours === null ? null : ours / ceiling;
+  const produce = rate("kcat produce");
+  const consume = rate("kcat consume");
+  const of = (ours: number | null, ceiling: number | null) =>
+    ours === null || ceiling === null ? null : ours / ceiling;
   return {
-    backupLocalOfConsume: of(rate("backup local"), consume)!,
+    backupLocalOfConsume: of(rate("backup local"), consume),
     backupS3OfConsume: of(rate("backup s3"), consume),
-    restoreLocalOfProduce: of(rate("restore local"), produce)!,
+    restoreLocalOfProduce: of(rate("restore local"), produce),
     restoreS3OfProduce: of(rate("restore s3"), produce),
   };
 }

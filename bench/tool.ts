@@ -2,7 +2,7 @@
  * Runs backup.ts and restore.ts the way the README says an operator does (`deno run` with
  * the documented permissions, `--once`), with `--json` for their closing summary.
  */
-import { expectSuccess, measure, type Measured } from "./measure.ts";
+import { failureOf, measure, type Measured } from "./measure.ts";
 import { type BenchStorage, storageKeys } from "./storage.ts";
 
 const repo = new URL("../", import.meta.url).pathname;
@@ -18,7 +18,9 @@ export const PERMISSIONS = [
 
 /** A run of an entry script and the summary it printed (records, bytes, durationSeconds...). */
 export interface ToolRun extends Measured {
-  summary: Record<string, unknown>;
+  /** Null when the run failed or timed out; `error` says why. */
+  summary: Record<string, unknown> | null;
+  error: string | null;
 }
 
 /** Settings shared by every backup and restore of one benchmark run. */
@@ -28,6 +30,7 @@ export interface ToolSettings {
   jobDir: string;
   /** When set, the script runs under `--cpu-prof` writing into this directory. */
   profileDir?: string;
+  timeoutSeconds: number;
 }
 
 async function runScript(
@@ -38,23 +41,23 @@ async function runScript(
 ): Promise<ToolRun> {
   const jobFile = `${settings.jobDir}/${name}.json`;
   await Deno.writeTextFile(jobFile, JSON.stringify(job, null, 2));
-  const profile = settings.profileDir
-    ? ["--cpu-prof", `--cpu-prof-dir=${settings.profileDir}`]
-    : [];
-  const result = expectSuccess(
-    `${script} ${name}`,
-    await measure(Deno.execPath(), [
-      "run",
-      ...PERMISSIONS,
-      ...profile,
-      `${repo}${script}`,
-      "--once",
-      "--json",
-      jobFile,
-    ], { cwd: repo }),
+  // Profiling goes through profile_entry.ts, which makes Deno keep the Workers' profiles.
+  const entry = settings.profileDir
+    ? ["--cpu-prof", `--cpu-prof-dir=${settings.profileDir}`, `${repo}bench/profile_entry.ts`]
+    : [`${repo}${script}`];
+  const result = await measure(
+    Deno.execPath(),
+    ["run", ...PERMISSIONS, ...entry, "--once", "--json", jobFile],
+    {
+      cwd: repo,
+      timeoutSeconds: settings.timeoutSeconds,
+      env: settings.profileDir ? { BENCH_PROFILE_SCRIPT: `${repo}${script}` } : undefined,
+    },
   );
+  const error = failureOf(`${script} ${name}`, result);
+  if (error) return { ...result, summary: null, error };
   const lastLine = result.stdout.trim().split("\n").at(-1) ?? "{}";
-  return { ...result, summary: JSON.parse(lastLine) };
+  return { ...result, summary: JSON.parse(lastLine), error: null };
 }
 
 /** One backup of `topic` with `threads` consumers into `storage`. */
