@@ -17,7 +17,7 @@ export BACKUP_DIR=$KB_TEST_RUN_DIR/demo-backup
 perms=(--allow-net --allow-read --allow-write --allow-env --allow-sys)
 
 echo "== 1. a topic demo.orders with 3 partitions and 3,000 records (written by kcat)"
-deno run "${perms[@]}" test/demo/fill_topic.ts "$KB_TEST_BOOTSTRAP" demo.orders 3 3000
+deno run --allow-all test/demo/fill_topic.ts "$KB_TEST_BOOTSTRAP" demo.orders 3 3000
 
 echo "== 2. backup.ts configs/backup.json  ->  $BACKUP_DIR"
 deno run "${perms[@]}" backup.ts configs/backup.json
@@ -29,4 +29,4 @@ echo "== 4. restore.ts configs/restore.json  ->  topic demo.orders.restored"
 deno run "${perms[@]}" restore.ts configs/restore.json
 
 echo "== 5. verification (kcat reads both topics)"
-deno run "${perms[@]}" test/demo/compare_topics.ts "$KB_TEST_BOOTSTRAP" demo.orders demo.orders.restored
+deno run --allow-all test/demo/compare_topics.ts "$KB_TEST_BOOTSTRAP" demo.orders demo.orders.restored
