@@ -31,6 +31,10 @@ const repo = new URL("../", import.meta.url).href;
 // inspector session (an artifact of --cpu-prof, about 0.4 s per Worker).
 const IDLE = new Set(["(idle)", "(program)", "(root)", "op_worker_maybe_wait_for_debugger"]);
 
+/** The repository's own code: not its npm packages, not this benchmark's profiling shim. */
+const ours = (url: string) =>
+  url.startsWith(repo) && !url.includes("/node_modules/") && !url.startsWith(`${repo}bench/`);
+
 /** A readable location: repository-relative, npm "package/path", or the ext: URL. */
 export function shortUrl(url: string): string {
   if (url === "") return "(native)";
@@ -53,7 +57,7 @@ const CATEGORIES: Array<[string, (f: CallFrame) => boolean]> = [
   ["cbor-x", (f) => f.url.includes("/cbor-x/")],
   ["AWS / Azure SDKs", (f) => /\/(@aws-sdk|@smithy|@azure|@typespec)\//.test(f.url)],
   ["Deno's node:buffer", (f) => f.url.startsWith("ext:deno_node/internal/buffer")],
-  ["repository code", (f) => f.url.startsWith(repo) && !f.url.includes("/node_modules/")],
+  ["repository code", (f) => ours(f.url)],
   ["other", () => true],
 ];
 
@@ -90,7 +94,7 @@ export function aggregate(profile: CpuProfile) {
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const f = byId.get(at)!.callFrame;
-      if (f.url.startsWith(repo) && !f.url.includes("/node_modules/")) seen.add(label(f));
+      if (ours(f.url)) seen.add(label(f));
     }
     for (const key of seen) inclusive.set(key, (inclusive.get(key) ?? 0) + 1);
   }

@@ -72,6 +72,8 @@ export class BackupConsumer {
   #failure: ((error: unknown) => void) | null = null;
   /** Keeps the group session alive while a store waits for room (kafkajs heartbeats only between batches). */
   #heartbeat: () => Promise<void> = () => Promise.resolve();
+  /** Payload bytes held in the open chunks of all this consumer's partitions. */
+  #openBytes = 0;
 
   constructor(options: BackupConsumerOptions) {
     this.#options = options;
@@ -107,6 +109,7 @@ export class BackupConsumer {
         this.#rebalancing = false;
         // Open chunks of the old assignment are not stored: their owner re-reads them.
         this.#states.clear();
+        this.#openBytes = 0;
         return Promise.resolve();
       });
     });
@@ -200,11 +203,14 @@ export class BackupConsumer {
       const offset = Number(message.offset);
       if (offset < state.position) continue;
       state.chunk ??= new OpenChunk(state.topic, state.partition, state.storedNext);
+      const before = state.chunk.bytes;
       state.chunk.add(toArchived(message));
+      this.#openBytes += state.chunk.bytes - before;
       this.counters.records++;
       this.counters.bytes += (message.value?.length ?? 0) + (message.key?.length ?? 0);
       state.position = offset + 1;
       if (state.chunk.isFull(this.#limits)) await this.#store(state);
+      else if (this.#openBytes > this.#limits.maxBytes) await this.#storeLargest();
     }
     state.position = Math.max(state.position, Number(batch.lastOffset()) + 1);
     await this.#finishIfAtEnd(state);
@@ -259,6 +265,18 @@ export class BackupConsumer {
     this.#consumer!.pause([{ topic: state.topic, partitions: [state.partition] }]);
   }
 
+  /**
+   * Memory stays bounded whatever the partition count: when the open chunks together pass
+   * MAX_CHUNK_BYTES, the largest one is stored early.
+   */
+  async #storeLargest(): Promise<void> {
+    let largest: PartitionState | null = null;
+    for (const state of this.#states.values()) {
+      if (state.chunk && (!largest || state.chunk.bytes > largest.chunk!.bytes)) largest = state;
+    }
+    if (largest) await this.#store(largest);
+  }
+
   async #storeOldChunks(): Promise<void> {
     if (this.#rebalancing) return;
     for (const state of this.#states.values()) {
@@ -270,6 +288,7 @@ export class BackupConsumer {
   async #store(state: PartitionState): Promise<void> {
     const chunk = state.chunk!;
     state.chunk = null;
+    this.#openBytes -= chunk.bytes;
     const { sink, job, timestampTypes } = this.#options;
     const encoded = encodeChunk({
       topic: state.topic,

@@ -14,6 +14,7 @@ import { LocalBackend } from "../storage/local.ts";
 import { uploadLeftovers } from "./staged_upload.ts";
 import { type FromWorker, type ToWorker, tpKey, type WorkerCounters } from "./messages.ts";
 import { type BackupSummary, mb, progressLine, sumCounters } from "./progress.ts";
+import { LiveStatus, statusText } from "../util/live_status.ts";
 
 /** How long stopping may take: open chunks are stored and the consumers leave the group. */
 export const STOP_TIMEOUT_MS = 30_000;
@@ -100,7 +101,9 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
     const plan = await makePlan(admin, job);
     // Fails early and clearly when the storage is missing or refuses us; then uploads what
     // an interrupted run left in the staging directory, before any consumer starts.
-    const storage = openStorage(job.storage, logger, { retrySeconds: job.retryUploadSeconds });
+    const storage = await openStorage(job.storage, logger, {
+      retrySeconds: job.retryUploadSeconds,
+    });
     try {
       await storage.stat("kafka-backup.check");
       if (job.storage.type !== "local") {
@@ -170,6 +173,7 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
       let lastProgress = Date.now();
       let previous = sumCounters(counters.values());
       let lag: number | null = null;
+      const live = new LiveStatus();
       while (!stopRequested && !failure) {
         const tick = new Promise<void>((resolve) => setTimeout(resolve, 1000));
         await Promise.race([tick, woken()]);
@@ -177,14 +181,26 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
           const state = await remaining(admin, job, plan);
           lag = state.lag;
           if (state.left === 0) break;
+          const current = sumCounters(counters.values());
+          const seconds = (Date.now() - started) / 1000;
+          live.show(
+            statusText(
+              current.records,
+              mb(current.bytes) / seconds,
+              lag,
+              current.records / seconds,
+            ),
+          );
         }
         if (Date.now() - lastProgress >= job.progressIntervalSeconds * 1000) {
           const current = sumCounters(counters.values());
+          live.clear();
           logger.info(progressLine(previous, current, (Date.now() - lastProgress) / 1000, lag));
           previous = current;
           lastProgress = Date.now();
         }
       }
+      live.clear();
       for (const worker of workers) worker.postMessage({ type: "stop" } satisfies ToWorker);
       const deadline = Date.now() + STOP_TIMEOUT_MS;
       while (stopped.size < workers.length && Date.now() < deadline && !failure) {

@@ -29,8 +29,8 @@ function fail(error: unknown): void {
   });
 }
 
-function openSink(job: BackupJob, logger: Logger): ChunkSink {
-  const storage = openStorage(job.storage, logger, { retrySeconds: job.retryUploadSeconds });
+async function openSink(job: BackupJob, logger: Logger): Promise<ChunkSink> {
+  const storage = await openStorage(job.storage, logger, { retrySeconds: job.retryUploadSeconds });
   if (job.storage.type === "local") return new DirectSink(storage, logger);
   // Each Worker gets an equal share of the staging limit.
   const limit = Math.max(job.maxChunkBytes, Math.floor(job.stagingMaxBytes / job.threads));
@@ -57,7 +57,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
         topics: message.topics,
         endOffsets: message.endOffsets,
         timestampTypes: message.timestampTypes,
-        sink: openSink(message.job, logger),
+        sink: await openSink(message.job, logger),
         logger,
       });
       await consumer.start(fail);

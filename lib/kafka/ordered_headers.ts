@@ -36,7 +36,7 @@ const originalRecordEncoder: Any = require(recordEncoderPath);
 const originalReadVarIntArray = Decoder.prototype.readVarIntArray;
 Decoder.prototype.readVarIntArray = function (this: unknown, reader: unknown) {
   const array = originalReadVarIntArray.call(this, reader);
-  if (reader !== HeaderDecoder) return array;
+  if (reader !== HeaderDecoder || array.length === 0) return array;
   const ordered: HeaderList = array.map((
     h: { key: string; value: Buffer | null },
   ) => [h.key, h.value]);
@@ -71,7 +71,8 @@ function encodeRecord(args: RecordArgs) {
   const { offsetDelta = 0, timestampDelta = 0, key, value } = args;
   const sizeOfBody = 1 + Encoder.sizeOfVarLong(timestampDelta) + Encoder.sizeOfVarInt(offsetDelta) +
     Encoder.sizeOfVarIntBytes(key) + Encoder.sizeOfVarIntBytes(value) + sizeOfHeaders(ordered);
-  return new Encoder()
+  // Sized up front: kafkajs's default 512-byte buffer would grow and copy for most records.
+  return new Encoder(sizeOfBody + 10)
     .writeVarInt(sizeOfBody)
     .writeInt8(0)
     .writeVarLong(timestampDelta)

@@ -64,7 +64,7 @@ export async function restoreMain(args: string[]): Promise<number> {
   const sources = job.topics.map((t) => t.source);
 
   if (values.list || values.verify) {
-    const backend = openStorage(job.storage, logger, { retrySeconds: job.retrySeconds });
+    const backend = await openStorage(job.storage, logger, { retrySeconds: job.retrySeconds });
     try {
       if (values.list) {
         const rows = await inventory(backend, sources);

@@ -13,6 +13,7 @@ import { openStorage } from "../storage/open.ts";
 import { type CheckpointId, readCheckpoint } from "./checkpoint.ts";
 import type { FromRestoreWorker, ToRestoreWorker } from "./messages.ts";
 import { type PartitionPlan, plannedRecords, planPartitions } from "./plan.ts";
+import { LiveStatus, statusText } from "../util/live_status.ts";
 import type { PartitionTask, RestoreCounters } from "./restore_partition.ts";
 import { prepareTarget } from "./target.ts";
 
@@ -58,7 +59,7 @@ interface Prepared {
 
 /** Plans, checks targets and safety rules, and reads checkpoints. Writes nothing. */
 async function prepare(admin: Admin, job: RestoreJob, logger: Logger): Promise<Prepared> {
-  const backend = openStorage(job.storage, logger, { retrySeconds: job.retrySeconds });
+  const backend = await openStorage(job.storage, logger, { retrySeconds: job.retrySeconds });
   const fingerprint = jobFingerprint(job);
   try {
     const { plans, archivedPartitions } = await planPartitions(backend, job.topics, job.partitions);
@@ -183,16 +184,30 @@ export async function runRestore(job: RestoreJob, logger: Logger): Promise<Resto
     try {
       let lastProgress = Date.now();
       let previousRecords = 0;
+      const live = new LiveStatus();
+      // Planned from the index (before range filters and the checkpoint): an upper bound.
+      const planned = plans.reduce((n, p) => n + plannedRecords(p), 0);
       while (done.size < workers.length && !failure) {
         await Promise.race([new Promise((r) => setTimeout(r, 1000)), woken()]);
+        const restored = [...counters.values()].reduce((n, c) => n + c.records, 0);
+        const bytes = [...counters.values()].reduce((n, c) => n + c.bytes, 0);
+        const seconds = (Date.now() - started) / 1000;
+        if (job.runMode === "once") {
+          const left = Math.max(0, planned - restored);
+          live.show(
+            statusText(restored, bytes / (1024 * 1024) / seconds, left, restored / seconds),
+          );
+        }
         if (Date.now() - lastProgress >= job.progressIntervalSeconds * 1000) {
-          const records = [...counters.values()].reduce((n, c) => n + c.records, 0);
+          live.clear();
+          const records = restored;
           const rate = (records - previousRecords) / ((Date.now() - lastProgress) / 1000);
           logger.info(`progress: ${Math.round(rate)} records/s, ${records} records restored`);
           previousRecords = records;
           lastProgress = Date.now();
         }
       }
+      live.clear();
       if (failure) throw failure;
     } finally {
       Deno.removeSignalListener("SIGTERM", onSignal);

@@ -98,7 +98,7 @@ self.onmessage = async (event: MessageEvent<ToRestoreWorker>) => {
     1000,
   );
   try {
-    const backend = openStorage(message.job.storage, logger, {
+    const backend = await openStorage(message.job.storage, logger, {
       retrySeconds: message.job.retrySeconds,
     });
     const kafka = createKafka(message.job.kafka, `kafka-backup-restore-${workerIndex}`, logger);

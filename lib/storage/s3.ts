@@ -85,6 +85,9 @@ export class S3Backend implements StorageBackend {
       // The default flexible checksums are stored as corrupt bytes by some compatible servers.
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
+      // Without timeouts a request whose connection stalls waits forever (seen in the
+      // benchmark); a timed-out request is a retriable network error.
+      requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
     });
   }
 

@@ -114,3 +114,26 @@ Deno.test("backup.ts --list-topics prints partitions and offsets, as JSON with -
   expectExit(table, 0);
   assert.match(table.stdout, new RegExp(`${topic}\\s+1\\s+0\\s+2\\s+2`));
 });
+
+Deno.test("open chunks of all partitions together stay under MAX_CHUNK_BYTES: the largest is stored early", async () => {
+  const topic = randomName("memcap");
+  await createTopic(kafkaBootstrap(), topic, { partitions: 6 });
+  const dir = await Deno.makeTempDir();
+  const job = await writeJob(backupJob([topic], dir, {
+    RUN_MODE: "continuous",
+    NUMBER_OF_MESSAGE_PER_BACKUP_FILE: 100_000,
+    MAX_CHUNK_AGE_SECONDS: 3600,
+    MAX_CHUNK_BYTES: 4096,
+  }));
+  const child = spawnScript("backup.ts", [job]);
+  // 600 records of ~40 bytes: no partition alone reaches 4096 bytes (100 records each).
+  await produceWithKafkajs(kafkaBootstrap(), topic, batch(0, 600, 6));
+  await sleep(5000);
+  const before = await readArchive(dir, topic);
+  const { code, stderr } = await terminate(child);
+  assert.equal(code, 0, stderr);
+  assert.ok(before.chunks > 0, "nothing was stored before the stop: the memory cap did not act");
+  const archived = await readArchive(dir, topic);
+  assert.equal(archived.records.length, 600);
+  assert.deepEqual(duplicates(archived.records), []);
+});
