@@ -8,6 +8,7 @@
 #   KB_TEST_AZURE_CONNECTION_STRING         Azurite blob endpoint
 #   KB_TEST_RUN_DIR                         this run's data and logs (logs/*.log)
 #   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION   test credentials for the S3 server
+#   KB_TEST_SASL_BOOTSTRAP, KB_TEST_SASL_USER, KB_TEST_SASL_PASSWORD  SASL/PLAIN listener of kafka
 
 _services_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$_services_here/versions.sh"
@@ -43,15 +44,26 @@ _spawn() {
   echo $! >"$KB_TEST_RUN_DIR/$name.service.pid"
 }
 
-_kafka_config() { # dir port controller_port
+_kafka_config() { # dir port controller_port [sasl_port]
+  local listeners="PLAINTEXT://127.0.0.1:$2,CONTROLLER://127.0.0.1:$3" advertised="PLAINTEXT://127.0.0.1:$2"
+  local sasl=""
+  if [ -n "${4:-}" ]; then
+    # A SASL/PLAIN listener for the authentication tests (users: backup, admin).
+    listeners="$listeners,SASL_PLAINTEXT://127.0.0.1:$4"
+    advertised="$advertised,SASL_PLAINTEXT://127.0.0.1:$4"
+    sasl="sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"admin-secret\" user_admin=\"admin-secret\" user_backup=\"backup-secret\";"
+  fi
   cat >"$1/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$3
-listeners=PLAINTEXT://127.0.0.1:$2,CONTROLLER://127.0.0.1:$3
-advertised.listeners=PLAINTEXT://127.0.0.1:$2
+listeners=$listeners
+advertised.listeners=$advertised
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+$sasl
 log.dirs=$1/data
 num.partitions=1
 auto.create.topics.enable=false
@@ -85,7 +97,7 @@ YAML
 kafka_format() {
   local name=$1 dir=$KB_TEST_RUN_DIR/$1
   mkdir -p "$dir/data"
-  _kafka_config "$dir" "$2" "$3"
+  _kafka_config "$dir" "$2" "$3" "${4:-}"
   java -cp "$KAFKA_LIBS/*" -Dlog4j2.configurationFile="$dir/log4j2.yaml" \
     kafka.tools.StorageTool format \
     --cluster-id="$(python3 -c 'import uuid,base64;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')" \
@@ -140,18 +152,19 @@ services_start() {
   mkdir -p "$KB_TEST_RUN_DIR/logs"
   echo $$ >"$KB_TEST_RUN_DIR/owner.pid"
   local ports
-  read -r -a ports <<<"$(_free_ports 6)"
+  read -r -a ports <<<"$(_free_ports 7)"
   export KB_TEST_BOOTSTRAP=127.0.0.1:${ports[0]}
   export KB_TEST_BOOTSTRAP2=127.0.0.1:${ports[2]}
   export KB_TEST_S3_ENDPOINT=http://127.0.0.1:${ports[4]}
   export KB_TEST_AZURE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${ports[5]}/devstoreaccount1;"
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+  export KB_TEST_SASL_BOOTSTRAP=127.0.0.1:${ports[6]} KB_TEST_SASL_USER=backup KB_TEST_SASL_PASSWORD=backup-secret
   # Ports for restarts (tests stop and start the same service on the same port).
   printf '%s\n' "kafka ${ports[0]} ${ports[1]}" "kafka2 ${ports[2]} ${ports[3]}" \
     "s3 ${ports[4]}" "azurite ${ports[5]}" >"$KB_TEST_RUN_DIR/ports"
 
   if [ "$which" = kafka ]; then
-    kafka_format kafka "${ports[0]}" "${ports[1]}" || return 1
+    kafka_format kafka "${ports[0]}" "${ports[1]}" "${ports[6]}" || return 1
     kafka_start kafka
     "$DENO_BIN" run --allow-net --allow-env --allow-read "$_services_here/wait_kafka.ts" "$KB_TEST_BOOTSTRAP" || {
       echo "[services] start failed; logs in $KB_TEST_RUN_DIR/logs" >&2
@@ -161,7 +174,7 @@ services_start() {
     return 0
   fi
   local format1 format2
-  kafka_format kafka "${ports[0]}" "${ports[1]}" &
+  kafka_format kafka "${ports[0]}" "${ports[1]}" "${ports[6]}" &
   format1=$!
   kafka_format kafka2 "${ports[2]}" "${ports[3]}" &
   format2=$!
