@@ -72,6 +72,7 @@ export const RESTORE_KEYS: readonly string[] = [
   "CREATE_TOPIC",
   "ALLOW_NON_EMPTY_TARGET",
   "RECORDS_PER_TRANSACTION",
+  "OFFSET_MAP_TOPIC",
 ];
 
 /** The two kinds of job file. */

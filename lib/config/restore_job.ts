@@ -5,6 +5,7 @@ import { type KafkaConfig, readKafka } from "./kafka_config.ts";
 import { readOverride } from "./overrides.ts";
 import { parseJobText, readJobFile } from "./read_job_file.ts";
 import { readRestoreTopics, type TopicPair } from "./restore_topics.ts";
+import { topicName } from "./kafka_values.ts";
 import {
   checkStorageKeys,
   readFilesystemType,
@@ -64,6 +65,8 @@ export interface RestoreJob {
   createTopic: boolean;
   allowNonEmptyTarget: boolean;
   recordsPerTransaction: number;
+  /** OFFSET_MAP_TOPIC: where each transaction also writes its source -> target offset map. */
+  offsetMapTopic?: string;
   progressIntervalSeconds: number;
 }
 
@@ -129,6 +132,7 @@ export function parseRestoreJob(
     createTopic: fields.withDefault("CREATE_TOPIC", boolean, false),
     allowNonEmptyTarget: fields.withDefault("ALLOW_NON_EMPTY_TARGET", boolean, false),
     recordsPerTransaction: fields.withDefault("RECORDS_PER_TRANSACTION", wholeNumber(1), 1000),
+    offsetMapTopic: fields.optional("OFFSET_MAP_TOPIC", topicName),
     progressIntervalSeconds: fields.withDefault("PROGRESS_INTERVAL_SECONDS", positiveNumber, 10),
   });
   job.runMode = readOverride(issues, "runMode", overrides.runMode, oneOf(RESTORE_RUN_MODES)) ??

@@ -57,20 +57,38 @@ interface Prepared {
   resumeAt: Map<PartitionTask, number | null>;
 }
 
-/** Plans, checks targets and safety rules, and reads checkpoints. Writes nothing. */
-async function prepare(admin: Admin, job: RestoreJob, logger: Logger): Promise<Prepared> {
+/**
+ * Plans, checks the targets and the safety rules, and reads checkpoints. Creates missing
+ * topics when the job asks for it, unless `dryRun`.
+ */
+async function prepare(
+  admin: Admin,
+  job: RestoreJob,
+  logger: Logger,
+  dryRun = false,
+): Promise<Prepared> {
   const backend = await openStorage(job.storage, logger, { retrySeconds: job.retrySeconds });
   const fingerprint = jobFingerprint(job);
   try {
     const { plans, archivedPartitions } = await planPartitions(backend, job.topics, job.partitions);
     const tasks: PartitionTask[] = [];
     const resumeAt = new Map<PartitionTask, number | null>();
+    if (job.offsetMapTopic) {
+      // Our own bookkeeping topic: created when missing (one partition, so it reads in order).
+      await prepareTarget(admin, job.offsetMapTopic, {
+        sourcePartitions: 1,
+        strategy: "random",
+        create: true,
+        dryRun,
+      });
+    }
     for (const { source, target } of job.topics) {
       const archived = archivedPartitions.get(source)!;
       const info = await prepareTarget(admin, target, {
         sourcePartitions: Math.max(...archived) + 1,
         strategy: job.strategy,
         create: job.createTopic,
+        dryRun,
       });
       // A checkpoint of ANY archived partition means this job already wrote here (possibly
       // another process restoring other partitions of the same job).
@@ -112,7 +130,7 @@ async function prepare(admin: Admin, job: RestoreJob, logger: Logger): Promise<P
 export async function dryRun(job: RestoreJob, logger: Logger): Promise<DryRunPlan> {
   const admin = await connectAdmin(job, logger);
   try {
-    const { plans, tasks, resumeAt } = await prepare(admin, job, logger);
+    const { plans, tasks, resumeAt } = await prepare(admin, job, logger, true);
     return {
       strategy: job.strategy,
       partitions: plans.map((plan, i) => ({

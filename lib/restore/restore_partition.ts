@@ -3,7 +3,7 @@
  * then produces the records in Kafka transactions that also move the partition's
  * checkpoint (see checkpoint.ts), so a kill at any moment loses and duplicates nothing.
  */
-import { type Kafka, Partitioners, type Producer } from "../kafka/kafkajs.ts";
+import { type Kafka, type Message, Partitioners, type Producer } from "../kafka/kafkajs.ts";
 import type { StorageBackend } from "../storage/backend.ts";
 import type { ChunkIndexEntry } from "../archive/index_entry.ts";
 import type { ArchivedRecord } from "../archive/record.ts";
@@ -18,6 +18,7 @@ import {
 } from "./checkpoint.ts";
 import { choosePartition, type Strategy } from "./partitioner.ts";
 import { recordSize, toMessage } from "./to_message.ts";
+import { offsetMapMessages, type SentOffsets } from "./offset_map.ts";
 
 export interface RecordFilter {
   startOffset?: number;
@@ -38,6 +39,8 @@ export interface PartitionTask {
 export interface RestoreSettings {
   strategy: Strategy;
   recordsPerTransaction: number;
+  /** Also write the source -> target offset map to this topic (see offset_map.ts). */
+  offsetMapTopic?: string;
   filter: RecordFilter;
 }
 
@@ -148,15 +151,28 @@ export class PartitionRestorer {
     try {
       // A record batch must stay under the broker's limit: send in slices of bytes.
       const sliceLimit = Math.max(1, Math.min(maxMessageBytes, 1024 * 1024) - 1024);
-      let messages = [];
+      let messages: Message[] = [];
+      let sent: SentOffsets = new Map();
       let bytes = 0;
+      const flush = async () => {
+        const metadata = await transaction.send({
+          topic: checkpoint.targetTopic,
+          messages,
+          acks: -1,
+        });
+        const { offsetMapTopic } = this.settings;
+        if (offsetMapTopic) {
+          const source = { topic: checkpoint.sourceTopic, partition: checkpoint.partition };
+          const map = offsetMapMessages(source, checkpoint.targetTopic, sent, metadata);
+          await transaction.send({ topic: offsetMapTopic, messages: map, acks: -1 });
+        }
+        messages = [];
+        sent = new Map();
+        bytes = 0;
+      };
       for (const record of records) {
         const size = recordSize(record);
-        if (messages.length > 0 && bytes + size > sliceLimit) {
-          await transaction.send({ topic: checkpoint.targetTopic, messages, acks: -1 });
-          messages = [];
-          bytes = 0;
-        }
+        if (messages.length > 0 && bytes + size > sliceLimit) await flush();
         const partition = choosePartition(
           this.settings.strategy,
           checkpoint.partition,
@@ -164,12 +180,13 @@ export class PartitionRestorer {
           targetPartitions,
         );
         messages.push(toMessage(record, partition));
+        const offsets = sent.get(partition) ?? [];
+        offsets.push(record.offset);
+        sent.set(partition, offsets);
         bytes += size;
         this.counters.bytes += (record.key?.length ?? 0) + (record.value?.length ?? 0);
       }
-      if (messages.length > 0) {
-        await transaction.send({ topic: checkpoint.targetTopic, messages, acks: -1 });
-      }
+      if (messages.length > 0) await flush();
       await transaction.sendOffsets(checkpointOffsets(checkpoint, next));
       await transaction.commit();
     } catch (error) {

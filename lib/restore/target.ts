@@ -28,9 +28,13 @@ async function maxMessageBytes(admin: Admin, topic: string): Promise<number> {
 export async function prepareTarget(
   admin: Admin,
   target: string,
-  options: { sourcePartitions: number; strategy: Strategy; create: boolean },
+  options: { sourcePartitions: number; strategy: Strategy; create: boolean; dryRun?: boolean },
 ): Promise<TargetInfo> {
   let partitions = await partitionCount(admin, target);
+  if (partitions === null && options.create && options.dryRun) {
+    // A dry run creates nothing: the topic would be created with the backup's partitions.
+    return { partitions: options.sourcePartitions, maxMessageBytes: 1048588, nonEmpty: false };
+  }
   if (partitions === null) {
     if (!options.create) {
       throw new KafkaError(

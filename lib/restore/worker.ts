@@ -59,6 +59,7 @@ async function restoreTask(
     const restorer = new PartitionRestorer(kafka, producer, backend, task, {
       strategy: job.strategy,
       recordsPerTransaction: job.recordsPerTransaction,
+      offsetMapTopic: job.offsetMapTopic,
       filter: {
         startOffset: job.startOffset,
         endOffset: job.endOffset,

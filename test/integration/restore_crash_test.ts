@@ -28,7 +28,9 @@ for (const strategy of ["same", "key"]) {
 
     const target = randomName("rcrash-target");
     await createTopic(kafkaBootstrap(), target, { partitions: 3 });
+    const offsetMap = `${target}.offsets`;
     const job = await writeJob(restoreJob(topic, target, dir, {
+      OFFSET_MAP_TOPIC: offsetMap,
       RESTORE_PARTITION_STRATEGY: strategy,
       RECORDS_PER_TRANSACTION: 50,
       NUMBER_OF_KAFKA_THREADS: 2,
@@ -54,6 +56,28 @@ for (const strategy of ["same", "key"]) {
     const ids = restored.map((r) => new TextDecoder().decode(r.key!));
     assert.equal(new Set(ids).size, ids.length, "duplicates in the target");
     assert.equal(restored.length, source.length);
+    // The offset map is exactly as complete as the restore, and points at the right records.
+    const byTarget = new Map(restored.map((r) => [`${r.partition}/${r.offset}`, r]));
+    const bySource = new Map(source.map((r) => [`${r.partition}/${r.offset}`, r]));
+    const mapped = new Set<string>();
+    for (const entry of await readTopicWithKcat(kafkaBootstrap(), offsetMap)) {
+      const map = JSON.parse(new TextDecoder().decode(entry.value!));
+      for (const [sourceOffset, targetOffset, count] of map.runs) {
+        for (let i = 0; i < count; i++) {
+          const from = bySource.get(`${map.sourcePartition}/${sourceOffset + i}`);
+          const to = byTarget.get(`${map.targetPartition}/${targetOffset + i}`);
+          assert.ok(
+            from && to,
+            `map entry ${sourceOffset + i} -> ${targetOffset + i} points nowhere`,
+          );
+          assert.deepEqual(to.key, from.key);
+          const id = `${map.sourcePartition}/${sourceOffset + i}`;
+          assert.equal(mapped.has(id), false, `source ${id} mapped twice`);
+          mapped.add(id);
+        }
+      }
+    }
+    assert.equal(mapped.size, source.length);
     if (strategy === "same") {
       // Same partitions, same order within each.
       const view = (rs: TestRecord[]) => rs.map((r) => describeRecord(r, { timestamp: true }));
