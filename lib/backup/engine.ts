@@ -4,10 +4,10 @@
  * SIGTERM/SIGINT or, in once mode, when every partition is stored up to its end.
  */
 import type { Admin } from "../kafka/kafkajs.ts";
-import { createKafka } from "../kafka/client.ts";
+import { connectAdmin } from "../kafka/client.ts";
 import { partitionOffsets, selectTopics, timestampTypeOf } from "../kafka/topics.ts";
 import type { BackupJob } from "../config/backup_job.ts";
-import { BackupToolError, ConfigError, ExitCode, KafkaError } from "../errors.ts";
+import { BackupToolError, ConfigError, ExitCode } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { openStorage } from "../storage/open.ts";
 import { LocalBackend } from "../storage/local.ts";
@@ -77,25 +77,10 @@ async function remaining(
   return { left, lag };
 }
 
-async function connectAdmin(job: BackupJob, logger: Logger): Promise<Admin> {
-  const admin = createKafka(job.kafka, "kafka-backup-main", logger, 3).admin();
-  try {
-    await admin.connect();
-    return admin;
-  } catch (error) {
-    throw new KafkaError(
-      `Cannot connect to Kafka at ${job.kafka.brokers.join(",")}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
 /** Runs the backup until stopped (continuous) or done (once). */
 export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupSummary> {
   const started = Date.now();
-  const admin = await connectAdmin(job, logger);
+  const admin = await connectAdmin(job.kafka, "kafka-backup-main", logger);
   const workers: Worker[] = [];
   try {
     const plan = await makePlan(admin, job);

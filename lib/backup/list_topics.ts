@@ -1,20 +1,12 @@
 /** backup.ts --list-topics: the cluster's topics with partitions and offsets. */
-import { createKafka } from "../kafka/client.ts";
+import { connectAdmin } from "../kafka/client.ts";
 import { partitionOffsets } from "../kafka/topics.ts";
 import type { BackupJob } from "../config/backup_job.ts";
 import type { Logger } from "../log.ts";
-import { KafkaError } from "../errors.ts";
 import { formatTable } from "../util/table.ts";
 
 export async function listTopics(job: BackupJob, logger: Logger, json: boolean): Promise<string> {
-  const admin = createKafka(job.kafka, "kafka-backup-list", logger, 3).admin();
-  try {
-    await admin.connect();
-  } catch (error) {
-    throw new KafkaError(
-      `Cannot connect to Kafka at ${job.kafka.brokers.join(",")}: ${(error as Error).message}`,
-    );
-  }
+  const admin = await connectAdmin(job.kafka, "kafka-backup-list", logger);
   try {
     const topics = [];
     for (const topic of (await admin.listTopics()).sort()) {

@@ -3,7 +3,8 @@ import { Kafka, logLevel } from "./kafkajs.ts";
 import type { KafkaConfig, logCreator, SASLOptions } from "./kafkajs.ts";
 import type { Logger } from "../log.ts";
 import { getLogLevel, LogLevel } from "../log.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, KafkaError } from "../errors.ts";
+import type { Admin } from "./kafkajs.ts";
 
 /** The Kafka part of a job file, after validation. */
 export interface KafkaConnection {
@@ -75,4 +76,24 @@ export function createKafka(
   }
   if (connection.sasl) config.sasl = saslOptions(connection.sasl);
   return new Kafka(config);
+}
+
+/**
+ * A connected admin client for a command's first contact with the cluster: few retries,
+ * so an unreachable cluster or refused credentials are reported in seconds (exit 3).
+ */
+export async function connectAdmin(
+  connection: KafkaConnection,
+  clientId: string,
+  logger: Logger,
+): Promise<Admin> {
+  const admin = createKafka(connection, clientId, logger, 3).admin();
+  try {
+    await admin.connect();
+    return admin;
+  } catch (error) {
+    throw new KafkaError(
+      `Cannot connect to Kafka at ${connection.brokers.join(",")}: ${(error as Error).message}`,
+    );
+  }
 }

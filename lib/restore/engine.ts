@@ -4,10 +4,10 @@
  * Workers until done (once) or stopped (follow).
  */
 import type { Admin } from "../kafka/kafkajs.ts";
-import { createKafka } from "../kafka/client.ts";
+import { connectAdmin } from "../kafka/client.ts";
 import type { RestoreJob } from "../config/restore_job.ts";
 import { jobFingerprint } from "../config/restore_job.ts";
-import { BackupToolError, ExitCode, KafkaError, RefusedError } from "../errors.ts";
+import { BackupToolError, ExitCode, RefusedError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { openStorage } from "../storage/open.ts";
 import { type CheckpointId, readCheckpoint } from "./checkpoint.ts";
@@ -37,18 +37,6 @@ export interface DryRunPlan {
     records: number;
     resumeAt: number | null;
   }>;
-}
-
-async function connectAdmin(job: RestoreJob, logger: Logger): Promise<Admin> {
-  const admin = createKafka(job.kafka, "kafka-backup-restore-main", logger, 3).admin();
-  try {
-    await admin.connect();
-    return admin;
-  } catch (error) {
-    throw new KafkaError(
-      `Cannot connect to Kafka at ${job.kafka.brokers.join(",")}: ${(error as Error).message}`,
-    );
-  }
 }
 
 interface Prepared {
@@ -128,7 +116,7 @@ async function prepare(
 
 /** The plan, without producing anything (restore.ts --dry-run). */
 export async function dryRun(job: RestoreJob, logger: Logger): Promise<DryRunPlan> {
-  const admin = await connectAdmin(job, logger);
+  const admin = await connectAdmin(job.kafka, "kafka-backup-restore-main", logger);
   try {
     const { plans, tasks, resumeAt } = await prepare(admin, job, logger, true);
     return {
@@ -150,7 +138,7 @@ export async function dryRun(job: RestoreJob, logger: Logger): Promise<DryRunPla
 /** Runs the restore until done (once) or stopped by SIGTERM/SIGINT (follow). */
 export async function runRestore(job: RestoreJob, logger: Logger): Promise<RestoreSummary> {
   const started = Date.now();
-  const admin = await connectAdmin(job, logger);
+  const admin = await connectAdmin(job.kafka, "kafka-backup-restore-main", logger);
   const workers: Worker[] = [];
   try {
     const { plans, tasks } = await prepare(admin, job, logger);
