@@ -49,13 +49,14 @@ install_azurite() {
   npm install --silent --no-audit --no-fund --prefix "$AZURITE_DIR" "azurite@$AZURITE_VERSION" >&2
 }
 
+# kcat, and openssl for the TLS listener's test certificates.
 install_kcat() {
-  command -v kcat >/dev/null && return 0
-  say "kcat from Debian packages"
+  command -v kcat >/dev/null && command -v openssl >/dev/null && return 0
+  say "kcat and openssl from Debian packages"
   local sudo=""
   [ "$(id -u)" = 0 ] || sudo=sudo
   $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq kcat >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq kcat openssl >&2
 }
 
 what=${*:-deno kafka moto azurite kcat}

@@ -9,6 +9,7 @@
 #   KB_TEST_RUN_DIR                         this run's data and logs (logs/*.log)
 #   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION   test credentials for the S3 server
 #   KB_TEST_SASL_BOOTSTRAP, KB_TEST_SASL_USER, KB_TEST_SASL_PASSWORD  SASL/PLAIN listener of kafka
+#   KB_TEST_SSL_BOOTSTRAP, KB_TEST_SSL_CA_FILE  TLS listener of kafka, and the CA that signed it
 
 _services_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$_services_here/versions.sh"
@@ -44,9 +45,32 @@ _spawn() {
   echo $! >"$KB_TEST_RUN_DIR/$name.service.pid"
 }
 
-_kafka_config() { # dir port controller_port [sasl_port]
+# A CA and a server certificate for 127.0.0.1, for the TLS listener (PEM files in $1).
+_tls_files() {
+  local dir=$1
+  mkdir -p "$dir"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=kafka-backup test CA" \
+    -keyout "$dir/ca.key" -out "$dir/ca.pem" >/dev/null 2>&1 &&
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$dir/server.key" \
+      -out "$dir/server.csr" >/dev/null 2>&1 &&
+    printf 'subjectAltName=IP:127.0.0.1\n' >"$dir/san.ext" &&
+    openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial \
+      -days 2 -extfile "$dir/san.ext" -out "$dir/server.crt" >/dev/null 2>&1 &&
+    openssl pkcs8 -topk8 -nocrypt -in "$dir/server.key" -out "$dir/server.p8" &&
+    cat "$dir/server.p8" "$dir/server.crt" >"$dir/server.pem"
+}
+
+_kafka_config() { # dir port controller_port [sasl_port] [ssl_port]
   local listeners="PLAINTEXT://127.0.0.1:$2,CONTROLLER://127.0.0.1:$3" advertised="PLAINTEXT://127.0.0.1:$2"
-  local sasl=""
+  local sasl="" ssl=""
+  if [ -n "${5:-}" ]; then
+    # A TLS listener for the encryption tests (certificate signed by a CA of this run).
+    _tls_files "$KB_TEST_RUN_DIR/tls" || return 1
+    listeners="$listeners,SSL://127.0.0.1:$5"
+    advertised="$advertised,SSL://127.0.0.1:$5"
+    ssl="ssl.keystore.type=PEM
+ssl.keystore.location=$KB_TEST_RUN_DIR/tls/server.pem"
+  fi
   if [ -n "${4:-}" ]; then
     # A SASL/PLAIN listener for the authentication tests (users: backup, admin).
     listeners="$listeners,SASL_PLAINTEXT://127.0.0.1:$4"
@@ -62,8 +86,9 @@ listeners=$listeners
 advertised.listeners=$advertised
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL
 $sasl
+$ssl
 log.dirs=$1/data
 num.partitions=1
 auto.create.topics.enable=false
@@ -97,7 +122,7 @@ YAML
 kafka_format() {
   local name=$1 dir=$KB_TEST_RUN_DIR/$1
   mkdir -p "$dir/data"
-  _kafka_config "$dir" "$2" "$3" "${4:-}"
+  _kafka_config "$dir" "$2" "$3" "${4:-}" "${5:-}" || return 1
   java -cp "$KAFKA_LIBS/*" -Dlog4j2.configurationFile="$dir/log4j2.yaml" \
     kafka.tools.StorageTool format \
     --cluster-id="$(python3 -c 'import uuid,base64;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')" \
@@ -152,19 +177,20 @@ services_start() {
   mkdir -p "$KB_TEST_RUN_DIR/logs"
   echo $$ >"$KB_TEST_RUN_DIR/owner.pid"
   local ports
-  read -r -a ports <<<"$(_free_ports 7)"
+  read -r -a ports <<<"$(_free_ports 8)"
   export KB_TEST_BOOTSTRAP=127.0.0.1:${ports[0]}
   export KB_TEST_BOOTSTRAP2=127.0.0.1:${ports[2]}
   export KB_TEST_S3_ENDPOINT=http://127.0.0.1:${ports[4]}
   export KB_TEST_AZURE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${ports[5]}/devstoreaccount1;"
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
   export KB_TEST_SASL_BOOTSTRAP=127.0.0.1:${ports[6]} KB_TEST_SASL_USER=backup KB_TEST_SASL_PASSWORD=backup-secret
+  export KB_TEST_SSL_BOOTSTRAP=127.0.0.1:${ports[7]} KB_TEST_SSL_CA_FILE=$KB_TEST_RUN_DIR/tls/ca.pem
   # Ports for restarts (tests stop and start the same service on the same port).
   printf '%s\n' "kafka ${ports[0]} ${ports[1]}" "kafka2 ${ports[2]} ${ports[3]}" \
     "s3 ${ports[4]}" "azurite ${ports[5]}" >"$KB_TEST_RUN_DIR/ports"
 
   if [ "$which" = kafka ]; then
-    kafka_format kafka "${ports[0]}" "${ports[1]}" "${ports[6]}" || return 1
+    kafka_format kafka "${ports[0]}" "${ports[1]}" "${ports[6]}" "${ports[7]}" || return 1
     kafka_start kafka
     "$DENO_BIN" run --allow-net --allow-env --allow-read "$_services_here/wait_kafka.ts" "$KB_TEST_BOOTSTRAP" || {
       echo "[services] start failed; logs in $KB_TEST_RUN_DIR/logs" >&2
@@ -174,7 +200,7 @@ services_start() {
     return 0
   fi
   local format1 format2
-  kafka_format kafka "${ports[0]}" "${ports[1]}" "${ports[6]}" &
+  kafka_format kafka "${ports[0]}" "${ports[1]}" "${ports[6]}" "${ports[7]}" &
   format1=$!
   kafka_format kafka2 "${ports[2]}" "${ports[3]}" &
   format2=$!
