@@ -10,7 +10,8 @@
  * - on every rebalance, open chunks are dropped unstored: the partition's next owner
  *   re-reads them from Kafka, so nothing is stored twice or skipped.
  */
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "../kafka/kafkajs.ts";
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "../kafka/kafkajs.ts";
+import { partitionOffsets } from "../kafka/topics.ts";
 import { headersOf } from "../kafka/kafkajs.ts";
 import type { BackupJob } from "../config/backup_job.ts";
 import type { ArchivedRecord } from "../archive/record.ts";
@@ -67,6 +68,7 @@ export class BackupConsumer {
   readonly #states = new Map<string, PartitionState>();
   readonly #mutex = new Mutex();
   #consumer: Consumer | null = null;
+  #admin: Admin | null = null;
   #ageTimer: ReturnType<typeof setInterval> | undefined;
   #rebalancing = false;
   #failure: ((error: unknown) => void) | null = null;
@@ -148,7 +150,19 @@ export class BackupConsumer {
     });
     await this.#options.sink.drain();
     await consumer.disconnect();
+    await this.#admin?.disconnect();
+    this.#admin = null;
     this.#consumer = null;
+  }
+
+  /** One admin client for the consumer's offset look-ups, connected on first use. */
+  async #connectedAdmin(): Promise<Admin> {
+    if (!this.#admin) {
+      const admin = this.#options.kafka.admin();
+      await admin.connect();
+      this.#admin = admin;
+    }
+    return this.#admin;
   }
 
   async #stateFor(
@@ -159,18 +173,12 @@ export class BackupConsumer {
     const key = tpKey(topic, partition);
     const existing = this.#states.get(key);
     if (existing) return existing;
-    const { sink, logger, kafka } = this.#options;
+    const { sink, logger } = this.#options;
     let start = await sink.resumePosition(topic, partition);
     if (start === null) {
       // Nothing stored yet: the backup starts at the oldest offset Kafka still has.
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        start = Number(offsets.find((o) => o.partition === partition)?.low ?? 0);
-      } finally {
-        await admin.disconnect();
-      }
+      const offsets = await partitionOffsets(await this.#connectedAdmin(), topic);
+      start = offsets.find((o) => o.partition === partition)?.low ?? 0;
     }
     const state: PartitionState = {
       topic,

@@ -80,11 +80,12 @@ async function prepare(
       });
       // A checkpoint of ANY archived partition means this job already wrote here (possibly
       // another process restoring other partitions of the same job).
-      let resuming = false;
+      const checkpoints = new Map<number, number | null>();
       for (const partition of archived) {
         const id = { fingerprint, sourceTopic: source, partition, targetTopic: target };
-        if (await readCheckpoint(admin, id) !== null) resuming = true;
+        checkpoints.set(partition, await readCheckpoint(admin, id));
       }
+      const resuming = [...checkpoints.values()].some((offset) => offset !== null);
       if (info.nonEmpty && !resuming && !job.allowNonEmptyTarget) {
         throw new RefusedError(
           `Target topic "${target}" already holds records and no checkpoint of this restore job is there: ` +
@@ -105,7 +106,7 @@ async function prepare(
           maxMessageBytes: info.maxMessageBytes,
         };
         tasks.push(task);
-        resumeAt.set(task, await readCheckpoint(admin, checkpoint));
+        resumeAt.set(task, checkpoints.get(plan.partition) ?? null);
       }
     }
     return { plans, tasks, resumeAt };
