@@ -73,3 +73,19 @@ export function logMessages(stderr: string): string {
     }
   }).join("\n");
 }
+
+/** Waits for a spawned script to end and collects its output. */
+export async function finish(child: Deno.ChildProcess): Promise<CliResult> {
+  const [status, stdout, stderr] = await Promise.all([
+    child.status,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
+  return { code: status.code, stdout, stderr };
+}
+
+/** Stops a spawned script with SIGTERM and collects its exit code and output. */
+export function terminate(child: Deno.ChildProcess): Promise<CliResult> {
+  child.kill("SIGTERM");
+  return finish(child);
+}

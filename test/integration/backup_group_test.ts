@@ -8,7 +8,7 @@ import { kafkaBootstrap, randomName } from "../helpers/env.ts";
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
 import { readTopicWithKcat } from "../helpers/kcat.ts";
 import { bytes, describeRecord, type TestRecord } from "../helpers/records.ts";
-import { expectExit, runScript, spawnScript, writeJob } from "../helpers/cli.ts";
+import { expectExit, runScript, spawnScript, terminate, writeJob } from "../helpers/cli.ts";
 import { backupJob } from "../helpers/jobs.ts";
 import { duplicates, readArchive } from "../helpers/archive.ts";
 
@@ -21,17 +21,6 @@ const batch = (start: number, n: number, partitions: number): TestRecord[] =>
   }));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Stops a running backup with SIGTERM; returns its exit code and output. */
-async function terminate(child: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
-  child.kill("SIGTERM");
-  const [status, , stderr] = await Promise.all([
-    child.status,
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-  ]);
-  return { code: status.code, stderr };
-}
 
 /** "topic/partition" values named in the "Created Successful Backupfile" lines. */
 function storedPartitions(stderr: string, topic: string): Set<string> {

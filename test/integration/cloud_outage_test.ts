@@ -10,7 +10,15 @@ import { azureConnectionString, kafkaBootstrap, randomName, s3Endpoint } from ".
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
 import { readTopicWithKcat } from "../helpers/kcat.ts";
 import { bytes, describeRecord, type TestRecord } from "../helpers/records.ts";
-import { expectExit, logMessages, runScript, spawnScript, writeJob } from "../helpers/cli.ts";
+import {
+  expectExit,
+  finish,
+  logMessages,
+  runScript,
+  spawnScript,
+  terminate,
+  writeJob,
+} from "../helpers/cli.ts";
 import { backupJob, restoreJob } from "../helpers/jobs.ts";
 import { duplicates, readArchive } from "../helpers/archive.ts";
 import { TcpProxy } from "../helpers/tcp_proxy.ts";
@@ -107,13 +115,8 @@ for (const cloud of [s3Case, azureCase]) {
       proxy.up();
       await produceWithKafkajs(kafkaBootstrap(), topic, batch(1800, 300));
       await sleep(5000);
-      child.kill("SIGTERM");
-      const [status, , stderr] = await Promise.all([
-        child.status,
-        new Response(child.stdout).text(),
-        new Response(child.stderr).text(),
-      ]);
-      assert.equal(status.code, 0, stderr);
+      const { code, stderr } = await terminate(child);
+      assert.equal(code, 0, stderr);
       assert.match(logMessages(stderr), /Retrying/, "the outage was never noticed");
       expectExit(await runScript("backup.ts", ["--once", job], env), 0);
 
@@ -154,12 +157,8 @@ Deno.test("a restore rides out the S3 server going away and coming back", async 
     proxy.down();
     await sleep(4000);
     proxy.up();
-    const [status, , stderr] = await Promise.all([
-      child.status,
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-    ]);
-    assert.equal(status.code, 0, stderr);
+    const { code, stderr } = await finish(child);
+    assert.equal(code, 0, stderr);
     assert.match(logMessages(stderr), /Retrying/, "the outage was never noticed");
     const restored = await readTopicWithKcat(kafkaBootstrap(), target);
     const keysSeen = restored.map((r) => new TextDecoder().decode(r.key!));
@@ -224,13 +223,8 @@ Deno.test("staged chunks never exceed STAGING_MAX_BYTES while uploads stall", as
     }
     proxy.up();
     await sleep(3000);
-    child.kill("SIGTERM");
-    const [status, , stderr] = await Promise.all([
-      child.status,
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-    ]);
-    assert.equal(status.code, 0, stderr);
+    const { code, stderr } = await terminate(child);
+    assert.equal(code, 0, stderr);
     assert.ok(
       peak >= limit / 2,
       `staging never filled (peak ${peak} bytes): no back-pressure tested`,

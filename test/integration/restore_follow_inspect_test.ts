@@ -4,7 +4,14 @@ import { kafkaBootstrap, randomName } from "../helpers/env.ts";
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
 import { readTopicWithKcat } from "../helpers/kcat.ts";
 import { bytes, type TestRecord } from "../helpers/records.ts";
-import { expectExit, logMessages, runScript, spawnScript, writeJob } from "../helpers/cli.ts";
+import {
+  expectExit,
+  finish,
+  logMessages,
+  runScript,
+  spawnScript,
+  writeJob,
+} from "../helpers/cli.ts";
 import { backupJob, restoreJob } from "../helpers/jobs.ts";
 
 const batch = (start: number, n: number): TestRecord[] =>
@@ -49,12 +56,8 @@ Deno.test("follow mode restores chunks that a backup adds while it runs", async 
   } finally {
     restore.kill("SIGTERM");
   }
-  const [status, , stderr] = await Promise.all([
-    restore.status,
-    new Response(restore.stdout).text(),
-    new Response(restore.stderr).text(),
-  ]);
-  assert.equal(status.code, 0, stderr);
+  const { code, stderr } = await finish(restore);
+  assert.equal(code, 0, stderr);
   const keys = (await readTopicWithKcat(kafkaBootstrap(), target)).map((r) =>
     new TextDecoder().decode(r.key!)
   );
