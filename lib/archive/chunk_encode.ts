@@ -1,10 +1,11 @@
 /**
- * Writing a chunk file: validate the records once, encode them in one CBOR call,
- * compress, and describe the result (header, index entry, checksum) in the same pass.
+ * Writing a chunk file. Records are validated, encoded as CBOR and compressed as they
+ * arrive (`ChunkWriter.append`), so an open chunk holds compressed bytes instead of
+ * record objects; `finish` adds the header and describes the file (index entry, checksum).
  */
 
 import { sha256Hex } from "./checksum.ts";
-import { compress } from "./codec.ts";
+import { type Compressor, createCompressor } from "./codec.ts";
 import {
   cborInt,
   type Codec,
@@ -14,24 +15,27 @@ import {
   MAGIC,
 } from "./format.ts";
 import { PREAMBLE_BYTES, TIMESTAMP_TYPES, type TimestampType } from "./format.ts";
-import { computeGaps } from "./gaps.ts";
 import { type ChunkHeader, headerToCbor } from "./header.ts";
 import type { ChunkIndexEntry } from "./index_entry.ts";
 import { chunkKey } from "./keys.ts";
 import type { ArchivedRecord } from "./record.ts";
 
-/** What the writer of a chunk decides; everything else is derived from the records. */
-export interface ChunkMeta {
+/** What the writer of a chunk decides when it opens it. */
+export interface ChunkStart {
   topic: string;
   partition: number;
   /** First offset the chunk covers: where the consumer started it. */
   from: number;
-  /** Last offset it covers: the consumer's position minus one when it was sealed. */
-  to: number;
   timestampType: TimestampType;
   codec: Codec;
   /** Compression level; default: zstd 3, gzip 6. */
   level?: number;
+}
+
+/** Everything a writer decides, for writing a chunk in one call. */
+export interface ChunkMeta extends ChunkStart {
+  /** Last offset it covers: the consumer's position minus one when it was sealed. */
+  to: number;
   /** Default: now. */
   createdAt?: Date;
 }
@@ -45,122 +49,234 @@ export interface EncodedChunk {
   entry: ChunkIndexEntry;
 }
 
+// The body is an indefinite-length CBOR array (docs/FORMAT.md 3.2): its length is not
+// known until the chunk is sealed, and its first byte is compressed long before that.
+const ARRAY_START = Uint8Array.of(0x9f);
+const ARRAY_BREAK = Uint8Array.of(0xff);
+const EMPTY_BODY = Uint8Array.of(0x9f, 0xff);
+
 /**
- * Encodes `records` (strictly increasing offsets inside [`from`, `to`]; gaps allowed)
- * as a chunk file. Throws `RangeError`/`TypeError` for records that break the rules:
- * that is a bug of the caller, and nothing is written.
+ * A chunk being filled. Append records in strictly increasing offset order from `from`
+ * on; `finish` seals it. A record that breaks the rules throws `RangeError`/`TypeError`
+ * (a bug of the caller) and leaves the chunk unchanged.
  *
  * @example
  * ```ts
- * const chunk = encodeChunk(
+ * const writer = new ChunkWriter({ topic: "orders", partition: 0, from: 0, timestampType: "CreateTime", codec: "zstd" });
+ * await writer.append(records);
+ * await storeChunk(storage, await writer.finish(9));
+ * ```
+ */
+export class ChunkWriter {
+  readonly #start: ChunkStart;
+  readonly #compressor: Compressor;
+  #count = 0;
+  #firstOffset: number | null = null;
+  #lastOffset: number | null = null;
+  #minTimestamp = Infinity;
+  #maxTimestamp = -Infinity;
+  #uncompressedBytes = ARRAY_START.length + ARRAY_BREAK.length;
+  readonly #gaps: Array<[number, number]> = [];
+  /** Whether the body's first byte has gone to the compressor. */
+  #opened = false;
+  #closed = false;
+
+  constructor(start: ChunkStart) {
+    if (!CODECS.includes(start.codec)) throw new RangeError(`Unknown codec: ${start.codec}`);
+    if (!TIMESTAMP_TYPES.includes(start.timestampType)) {
+      throw new RangeError(`Unknown timestamp type: ${start.timestampType}`);
+    }
+    this.#start = start;
+    this.#compressor = createCompressor(start.codec, start.level);
+  }
+
+  /** Records appended so far. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Appends `records` (validated first, all or none). */
+  async append(records: readonly ArchivedRecord[]): Promise<void> {
+    if (this.#closed) throw new Error("ChunkWriter: append after finish or discard");
+    if (records.length === 0) return;
+    const rows = this.#rowsOf(records);
+    const encoded = encodeCborTransient(rows);
+    // cbor-x wrote a definite-length array: keep its elements, after the body's opening
+    // byte when they are the first. Copied out of cbor-x's reused buffer, because the
+    // compressor may read it later.
+    const elements = encoded.subarray(arrayHeadLength(encoded[0]));
+    const opening = this.#opened ? 0 : ARRAY_START.length;
+    const piece = new Uint8Array(opening + elements.length);
+    piece.set(ARRAY_START.subarray(0, opening));
+    piece.set(elements, opening);
+    this.#opened = true;
+    this.#uncompressedBytes += elements.length;
+    await this.#compressor.write(piece);
+  }
+
+  /**
+   * Seals the chunk as covering [`from`, `to`]: `to` must be at least the last offset
+   * appended. The writer cannot be used afterwards.
+   */
+  async finish(to: number, createdAt = new Date()): Promise<EncodedChunk> {
+    if (this.#closed) throw new Error("ChunkWriter: finish after finish or discard");
+    const { topic, partition, from, timestampType, codec } = this.#start;
+    const key = chunkKey(topic, partition, from, to);
+    if (this.#lastOffset !== null && this.#lastOffset > to) {
+      throw new RangeError(`Cannot encode ${key}: it holds offset ${this.#lastOffset}`);
+    }
+    this.#closed = true;
+    await this.#compressor.write(this.#opened ? ARRAY_BREAK : EMPTY_BODY);
+    const compressed = await this.#compressor.end();
+    const gaps = [...this.#gaps];
+    const next = this.#lastOffset === null ? from : this.#lastOffset + 1;
+    if (next <= to) gaps.push([next, to]);
+    const count = this.#count;
+    const header: ChunkHeader = {
+      formatVersion: FORMAT_VERSION,
+      topic,
+      partition,
+      from,
+      to,
+      firstOffset: this.#firstOffset,
+      lastOffset: this.#lastOffset,
+      count,
+      minTimestamp: count ? this.#minTimestamp : null,
+      maxTimestamp: count ? this.#maxTimestamp : null,
+      timestampType,
+      codec,
+      uncompressedBytes: this.#uncompressedBytes,
+      compressedBytes: compressed.reduce((sum, piece) => sum + piece.length, 0),
+      createdAt: createdAt.toISOString(),
+    };
+    const headerBytes = encodeCborTransient(headerToCbor(header));
+    const bytes = new Uint8Array(PREAMBLE_BYTES + headerBytes.length + header.compressedBytes);
+    bytes.set(MAGIC, 0);
+    bytes[MAGIC.length] = FORMAT_VERSION;
+    new DataView(bytes.buffer).setUint32(MAGIC.length + 1, headerBytes.length);
+    bytes.set(headerBytes, PREAMBLE_BYTES);
+    let at = PREAMBLE_BYTES + headerBytes.length;
+    for (const piece of compressed) {
+      bytes.set(piece, at);
+      at += piece.length;
+    }
+    const sha256 = sha256Hex(bytes);
+    const { firstOffset, lastOffset, minTimestamp, maxTimestamp, uncompressedBytes } = header;
+    const entry: ChunkIndexEntry = {
+      formatVersion: FORMAT_VERSION,
+      key,
+      topic,
+      partition,
+      from,
+      to,
+      firstOffset,
+      lastOffset,
+      count,
+      minTimestamp,
+      maxTimestamp,
+      timestampType,
+      codec,
+      bytes: bytes.length,
+      uncompressedBytes,
+      sha256,
+      gaps,
+      createdAt: header.createdAt,
+    };
+    return { key, bytes, sha256, entry };
+  }
+
+  /** Drops the chunk unfinished and frees its compressor. */
+  discard(): void {
+    this.#closed = true;
+    this.#compressor.destroy();
+  }
+
+  /**
+   * Checks `records` and builds their CBOR rows, which share the records' byte arrays
+   * and header lists. State changes only once every record has passed.
+   */
+  #rowsOf(records: readonly ArchivedRecord[]): unknown[] {
+    const { topic, partition, from } = this.#start;
+    const where = `${topic}/${partition} (chunk from ${from})`;
+    const rows = new Array(records.length);
+    const gaps: Array<[number, number]> = [];
+    let previous = this.#lastOffset ?? from - 1;
+    let minTimestamp = this.#minTimestamp;
+    let maxTimestamp = this.#maxTimestamp;
+    for (let i = 0; i < records.length; i++) {
+      const { offset, timestamp, key, value, headers } = records[i];
+      if (!Number.isSafeInteger(offset) || offset <= previous) {
+        throw new RangeError(
+          `Cannot encode ${where}: offset ${offset} does not follow ${previous}; offsets ` +
+            `must increase strictly from ${from}`,
+        );
+      }
+      if (!Number.isSafeInteger(timestamp)) {
+        throw new RangeError(`Cannot encode ${where}: offset ${offset} has timestamp ${timestamp}`);
+      }
+      if (
+        (key !== null && !(key instanceof Uint8Array)) ||
+        (value !== null && !(value instanceof Uint8Array))
+      ) {
+        throw new TypeError(
+          `Cannot encode ${where}: offset ${offset} key/value must be bytes or null`,
+        );
+      }
+      checkHeaders(headers, where, offset);
+      if (offset > previous + 1) gaps.push([previous + 1, offset - 1]);
+      previous = offset;
+      if (timestamp < minTimestamp) minTimestamp = timestamp;
+      if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+      rows[i] = [cborInt(offset), cborInt(timestamp), key, value, headers];
+    }
+    this.#firstOffset ??= records[0].offset;
+    this.#lastOffset = previous;
+    this.#count += records.length;
+    this.#minTimestamp = minTimestamp;
+    this.#maxTimestamp = maxTimestamp;
+    this.#gaps.push(...gaps);
+    return rows;
+  }
+}
+
+/**
+ * Encodes `records` (strictly increasing offsets inside [`from`, `to`]; gaps allowed)
+ * as a chunk file in one call. Rejects with `RangeError`/`TypeError` for records that
+ * break the rules: that is a bug of the caller, and nothing is written.
+ *
+ * @example
+ * ```ts
+ * const chunk = await encodeChunk(
  *   { topic: "orders", partition: 0, from: 0, to: 9, timestampType: "CreateTime", codec: "zstd" },
  *   records,
  * );
  * await storeChunk(storage, chunk);
  * ```
  */
-export function encodeChunk(meta: ChunkMeta, records: readonly ArchivedRecord[]): EncodedChunk {
-  const { topic, partition, from, to, timestampType, codec } = meta;
-  const key = chunkKey(topic, partition, from, to);
-  if (!CODECS.includes(codec)) throw new RangeError(`Unknown codec: ${codec}`);
-  if (!TIMESTAMP_TYPES.includes(timestampType)) {
-    throw new RangeError(`Unknown timestamp type: ${timestampType}`);
+export async function encodeChunk(
+  meta: ChunkMeta,
+  records: readonly ArchivedRecord[],
+): Promise<EncodedChunk> {
+  const writer = new ChunkWriter(meta);
+  try {
+    await writer.append(records);
+    return await writer.finish(meta.to, meta.createdAt);
+  } catch (error) {
+    writer.discard();
+    throw error;
   }
-
-  // One pass: check each record and build its CBOR row, which shares the record's
-  // byte arrays and header list (no copies before the single encode call).
-  const rows = new Array(records.length);
-  let previous = from - 1;
-  let minTimestamp = Infinity;
-  let maxTimestamp = -Infinity;
-  for (let i = 0; i < records.length; i++) {
-    const { offset, timestamp, key: k, value, headers } = records[i];
-    if (!Number.isSafeInteger(offset) || offset <= previous || offset > to) {
-      throw new RangeError(
-        `Cannot encode ${key}: record ${i} has offset ${offset}; offsets must increase ` +
-          `strictly inside ${from}-${to} (previous ${previous})`,
-      );
-    }
-    if (!Number.isSafeInteger(timestamp)) {
-      throw new RangeError(`Cannot encode ${key}: offset ${offset} has timestamp ${timestamp}`);
-    }
-    if (
-      (k !== null && !(k instanceof Uint8Array)) ||
-      (value !== null && !(value instanceof Uint8Array))
-    ) {
-      throw new TypeError(`Cannot encode ${key}: offset ${offset} key/value must be bytes or null`);
-    }
-    checkHeaders(headers, key, offset);
-    previous = offset;
-    if (timestamp < minTimestamp) minTimestamp = timestamp;
-    if (timestamp > maxTimestamp) maxTimestamp = timestamp;
-    rows[i] = [cborInt(offset), cborInt(timestamp), k, value, headers];
-  }
-
-  const body = encodeCborTransient(rows);
-  // Compression copies; "none" must copy too before the header reuses the CBOR buffer
-  // (with `new Uint8Array`: `slice` of the Node Buffer cbor-x returns would not copy).
-  const compressed = codec === "none" ? new Uint8Array(body) : compress(codec, body, meta.level);
-  const count = records.length;
-  const header: ChunkHeader = {
-    formatVersion: FORMAT_VERSION,
-    topic,
-    partition,
-    from,
-    to,
-    firstOffset: count ? records[0].offset : null,
-    lastOffset: count ? records[count - 1].offset : null,
-    count,
-    minTimestamp: count ? minTimestamp : null,
-    maxTimestamp: count ? maxTimestamp : null,
-    timestampType,
-    codec,
-    uncompressedBytes: body.length,
-    compressedBytes: compressed.length,
-    createdAt: (meta.createdAt ?? new Date()).toISOString(),
-  };
-  const headerBytes = new Uint8Array(encodeCborTransient(headerToCbor(header)));
-
-  const bytes = new Uint8Array(PREAMBLE_BYTES + headerBytes.length + compressed.length);
-  bytes.set(MAGIC, 0);
-  bytes[MAGIC.length] = FORMAT_VERSION;
-  new DataView(bytes.buffer).setUint32(MAGIC.length + 1, headerBytes.length);
-  bytes.set(headerBytes, PREAMBLE_BYTES);
-  bytes.set(compressed, PREAMBLE_BYTES + headerBytes.length);
-
-  const sha256 = sha256Hex(bytes);
-  const gaps = computeGaps(from, to, offsetsOf(records));
-  const entry: ChunkIndexEntry = {
-    formatVersion: FORMAT_VERSION,
-    key,
-    topic,
-    partition,
-    from,
-    to,
-    firstOffset: header.firstOffset,
-    lastOffset: header.lastOffset,
-    count,
-    minTimestamp: header.minTimestamp,
-    maxTimestamp: header.maxTimestamp,
-    timestampType,
-    codec,
-    bytes: bytes.length,
-    uncompressedBytes: body.length,
-    sha256,
-    gaps,
-    createdAt: header.createdAt,
-  };
-  return { key, bytes, sha256, entry };
 }
 
-/** The offsets of `records`, without building an array of them. */
-export function* offsetsOf(records: readonly ArchivedRecord[]): Iterable<number> {
-  for (let i = 0; i < records.length; i++) yield records[i].offset;
+/** Bytes of a CBOR array head (major type 4) from its first byte. */
+function arrayHeadLength(initial: number): number {
+  const info = initial & 0x1f;
+  if ((initial >> 5) !== 4 || info > 27) throw new Error(`not a definite CBOR array: ${initial}`);
+  return info < 24 ? 1 : 1 + (1 << (info - 24));
 }
 
-function checkHeaders(headers: unknown, key: string, offset: number): void {
+function checkHeaders(headers: unknown, where: string, offset: number): void {
   if (!Array.isArray(headers)) {
-    throw new TypeError(`Cannot encode ${key}: offset ${offset} headers must be an array`);
+    throw new TypeError(`Cannot encode ${where}: offset ${offset} headers must be an array`);
   }
   for (const header of headers) {
     if (
@@ -168,7 +284,7 @@ function checkHeaders(headers: unknown, key: string, offset: number): void {
       (header[1] !== null && !(header[1] instanceof Uint8Array))
     ) {
       throw new TypeError(
-        `Cannot encode ${key}: offset ${offset} has a header that is not [name, bytes | null]`,
+        `Cannot encode ${where}: offset ${offset} has a header that is not [name, bytes | null]`,
       );
     }
   }

@@ -2,28 +2,101 @@
  * Compression of chunk bodies with Deno's built-in zlib (zstd and gzip are native there).
  */
 
-import { constants, gunzipSync, gzipSync, zstdCompressSync, zstdDecompressSync } from "node:zlib";
+import { once } from "node:events";
+import type { Transform } from "node:stream";
+import {
+  constants,
+  createGzip,
+  createZstdCompress,
+  gunzipSync,
+  zstdDecompressSync,
+} from "node:zlib";
 import type { Codec } from "./format.ts";
 
 /** Compression levels used when the caller gives none: fast, and still a good ratio. */
 export const DEFAULT_LEVELS: Record<Codec, number> = { zstd: 3, gzip: 6, none: 0 };
 
-/** Compresses `data` with `codec` (`level` defaults to {@linkcode DEFAULT_LEVELS}). */
-export function compress(codec: Codec, data: Uint8Array, level?: number): Uint8Array {
+/** Output buffers of the compressors: few 'data' events, little slack per open chunk. */
+const OUTPUT_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * A body being compressed piece by piece: one zstd frame or one gzip member in the end,
+ * exactly what one-shot compression of the concatenated pieces would give.
+ */
+export interface Compressor {
+  /** Compresses `bytes` (which the caller must not change afterwards). */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Ends the body; returns its compressed bytes in order. */
+  end(): Promise<Uint8Array[]>;
+  /** Frees the compressor without finishing (the body is dropped). */
+  destroy(): void;
+}
+
+/** A streaming compressor for `codec` (`level` defaults to {@linkcode DEFAULT_LEVELS}). */
+export function createCompressor(codec: Codec, level?: number): Compressor {
   switch (codec) {
     case "zstd":
-      return zstdCompressSync(data, {
+      return new StreamCompressor(createZstdCompress({
+        chunkSize: OUTPUT_CHUNK_BYTES,
         params: {
           [constants.ZSTD_c_compressionLevel]: level ?? DEFAULT_LEVELS.zstd,
           // Like gzip's CRC: a damaged body fails to decompress even when the caller
           // decodes without checking the file's SHA-256 first. Costs ~1% (xxhash64).
           [constants.ZSTD_c_checksumFlag]: 1,
         },
-      });
+      }));
     case "gzip":
-      return gzipSync(data, { level: level ?? DEFAULT_LEVELS.gzip });
+      return new StreamCompressor(
+        createGzip({ chunkSize: OUTPUT_CHUNK_BYTES, level: level ?? DEFAULT_LEVELS.gzip }),
+      );
     case "none":
-      return data;
+      return new StoringCompressor();
+  }
+}
+
+/** zlib's streams, awaited: a write waits for room, so input never piles up in memory. */
+class StreamCompressor implements Compressor {
+  readonly #output: Uint8Array[] = [];
+
+  constructor(private readonly stream: Transform) {
+    stream.on("data", (piece: Uint8Array) => this.#output.push(piece));
+    // Errors reach the awaiting write or end through `once`; this keeps them from being
+    // thrown as unhandled when nobody is waiting at that moment.
+    stream.on("error", () => {});
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    if (!this.stream.write(bytes)) await once(this.stream, "drain");
+  }
+
+  async end(): Promise<Uint8Array[]> {
+    const ended = once(this.stream, "end");
+    this.stream.end();
+    await ended;
+    return this.#output;
+  }
+
+  destroy(): void {
+    this.stream.destroy();
+    this.#output.length = 0;
+  }
+}
+
+/** Codec "none": the body is the pieces as they are. */
+class StoringCompressor implements Compressor {
+  #pieces: Uint8Array[] = [];
+
+  write(bytes: Uint8Array): Promise<void> {
+    this.#pieces.push(bytes);
+    return Promise.resolve();
+  }
+
+  end(): Promise<Uint8Array[]> {
+    return Promise.resolve(this.#pieces);
+  }
+
+  destroy(): void {
+    this.#pieces = [];
   }
 }
 

@@ -33,3 +33,8 @@ export function gapSize(gaps: ReadonlyArray<readonly [number, number]>): number 
   for (const [first, last] of gaps) size += last - first + 1;
   return size;
 }
+
+/** The offsets of `records`, without building an array of them. */
+export function* offsetsOf(records: ReadonlyArray<{ offset: number }>): Iterable<number> {
+  for (let i = 0; i < records.length; i++) yield records[i].offset;
+}

@@ -7,9 +7,9 @@ import { IntegrityError, NotFoundError } from "../errors.ts";
 import type { StorageBackend } from "../storage/backend.ts";
 import { compareKeys } from "../storage/keys.ts";
 import { decodeChunk, type DecodedChunk } from "./chunk_decode.ts";
-import { type EncodedChunk, offsetsOf } from "./chunk_encode.ts";
+import type { EncodedChunk } from "./chunk_encode.ts";
 import { formatSidecar, parseSidecar, sha256Hex } from "./checksum.ts";
-import { computeGaps } from "./gaps.ts";
+import { computeGaps, offsetsOf } from "./gaps.ts";
 import { type ChunkIndexEntry, parseIndexEntry, serializeIndexEntry } from "./index_entry.ts";
 import { baseName, chunkKeyOf, indexKeyOf, parseArchiveKey, partitionPrefix } from "./keys.ts";
 import { sidecarKeyOf } from "./keys.ts";
@@ -124,6 +124,12 @@ export async function listArchive(backend: StorageBackend): Promise<ArchivedTopi
   }));
 }
 
+/** A chunk file whose size and SHA-256 matched its sidecar and index entry. */
+export interface VerifiedChunkFile {
+  entry: ChunkIndexEntry;
+  bytes: Uint8Array;
+}
+
 /**
  * Gets a chunk and its sidecar, checks size and SHA-256 against both the sidecar and
  * the index entry, and only then decodes it and checks its header and records against
@@ -133,15 +139,23 @@ export async function loadVerifiedChunk(
   backend: StorageBackend,
   entry: ChunkIndexEntry,
 ): Promise<DecodedChunk> {
+  return decodeVerifiedChunk(await fetchVerifiedChunk(backend, entry));
+}
+
+/**
+ * The first half of {@linkcode loadVerifiedChunk}: gets the chunk file and its sidecar
+ * and checks size and SHA-256. Holds only the file's bytes, so it can run ahead.
+ */
+export async function fetchVerifiedChunk(
+  backend: StorageBackend,
+  entry: ChunkIndexEntry,
+): Promise<VerifiedChunkFile> {
   const key = entry.key;
   const sidecarKey = sidecarKeyOf(key);
   const [bytes, sidecarBytes] = await Promise.all([
     getRequired(backend, key, "chunk file"),
     getRequired(backend, sidecarKey, "checksum sidecar"),
   ]);
-  const fail = (problem: string): never => {
-    throw new IntegrityError(`Cannot open chunk: ${problem}`);
-  };
   let sidecarText = "";
   try {
     sidecarText = new TextDecoder("utf-8", { fatal: true }).decode(sidecarBytes);
@@ -162,6 +176,15 @@ export async function loadVerifiedChunk(
         `index entry ${entry.sha256})`,
     );
   }
+  return { entry, bytes };
+}
+
+/**
+ * The second half of {@linkcode loadVerifiedChunk}: decodes a verified file and checks
+ * its header and records against the index entry.
+ */
+export function decodeVerifiedChunk({ entry, bytes }: VerifiedChunkFile): DecodedChunk {
+  const key = entry.key;
   const decoded = decodeChunk(bytes, key);
   const { header, records } = decoded;
   for (const field of HEADER_FIELDS) {
@@ -174,6 +197,10 @@ export async function loadVerifiedChunk(
     fail(`the records of ${key} disagree with the gaps of its index entry`);
   }
   return decoded;
+}
+
+function fail(problem: string): never {
+  throw new IntegrityError(`Cannot open chunk: ${problem}`);
 }
 
 const HEADER_FIELDS = [

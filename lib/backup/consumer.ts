@@ -15,10 +15,9 @@ import { partitionOffsets } from "../kafka/topics.ts";
 import { headersOf } from "../kafka/kafkajs.ts";
 import type { BackupJob } from "../config/backup_job.ts";
 import type { ArchivedRecord } from "../archive/record.ts";
-import { encodeChunk } from "../archive/chunk_encode.ts";
 import type { Logger } from "../log.ts";
 import { Mutex } from "../util/mutex.ts";
-import { type ChunkLimits, OpenChunk } from "./open_chunk.ts";
+import { type ChunkLimits, OpenChunk, payloadBytesOf } from "./open_chunk.ts";
 import type { ChunkSink } from "./chunk_sink.ts";
 import { tpKey, type WorkerCounters } from "./messages.ts";
 
@@ -110,6 +109,7 @@ export class BackupConsumer {
       this.#mutex.run(() => {
         this.#rebalancing = false;
         // Open chunks of the old assignment are not stored: their owner re-reads them.
+        for (const state of this.#states.values()) state.chunk?.discard();
         this.#states.clear();
         this.#openBytes = 0;
         return Promise.resolve();
@@ -207,19 +207,28 @@ export class BackupConsumer {
     const state = await this.#stateFor(batch.topic, batch.partition, fetchedOffset);
     if (state.done) return;
     if (!this.#alignTo(state, fetchedOffset)) return;
+    // Records go to the open chunk in slices: as many as fit, then the chunk is stored.
+    let pending: ArchivedRecord[] = [];
+    let pendingBytes = 0;
     for (const message of batch.messages) {
       const offset = Number(message.offset);
       if (offset < state.position) continue;
-      state.chunk ??= new OpenChunk(state.topic, state.partition, state.storedNext);
-      const before = state.chunk.bytes;
-      state.chunk.add(toArchived(message));
-      this.#openBytes += state.chunk.bytes - before;
+      const record = toArchived(message);
+      pending.push(record);
+      pendingBytes += payloadBytesOf(record);
       this.counters.records++;
       this.counters.bytes += (message.value?.length ?? 0) + (message.key?.length ?? 0);
       state.position = offset + 1;
-      if (state.chunk.isFull(this.#limits)) await this.#store(state);
-      else if (this.#openBytes > this.#limits.maxBytes) await this.#storeLargest();
+      state.chunk ??= this.#openChunk(state);
+      if (state.chunk.isFull(this.#limits, pending.length, pendingBytes)) {
+        await this.#append(state, pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        await this.#store(state);
+      }
     }
+    if (pending.length > 0) await this.#append(state, pending, pendingBytes);
+    if (this.#openBytes > this.#limits.maxBytes) await this.#storeLargest();
     state.position = Math.max(state.position, Number(batch.lastOffset()) + 1);
     await this.#finishIfAtEnd(state);
     await payload.heartbeat();
@@ -292,26 +301,35 @@ export class BackupConsumer {
     }
   }
 
+  #openChunk(state: PartitionState): OpenChunk {
+    const { job, timestampTypes } = this.#options;
+    return new OpenChunk({
+      topic: state.topic,
+      partition: state.partition,
+      from: state.storedNext,
+      timestampType: timestampTypes[state.topic] ?? "CreateTime",
+      codec: job.compression,
+    });
+  }
+
+  async #append(state: PartitionState, records: ArchivedRecord[], bytes: number): Promise<void> {
+    await state.chunk!.append(records, bytes);
+    this.#openBytes += bytes;
+  }
+
   /** Seals the open chunk [from, position - 1], stores it, and once durable commits one past it. */
   async #store(state: PartitionState): Promise<void> {
     const chunk = state.chunk!;
     state.chunk = null;
     this.#openBytes -= chunk.bytes;
-    const { sink, job, timestampTypes } = this.#options;
-    const encoded = encodeChunk({
-      topic: state.topic,
-      partition: state.partition,
-      from: chunk.from,
-      to: state.position - 1,
-      timestampType: timestampTypes[state.topic] ?? "CreateTime",
-      codec: job.compression,
-    }, chunk.records);
+    const { sink } = this.#options;
+    const encoded = await chunk.seal(state.position - 1);
     const next = state.position;
     state.storedNext = next;
     await sink.store(encoded, async () => {
       this.counters.chunks++;
       this.counters.storedBytes += encoded.bytes.length;
-      this.counters.storedRecords += chunk.records.length;
+      this.counters.storedRecords += encoded.entry.count;
       await this.#commit(state, next);
     }, () => this.#heartbeat());
     this.#options.logger.info(`Created Successful Backupfile ${sink.location}/${encoded.key}`);

@@ -73,6 +73,7 @@ export const RESTORE_KEYS: readonly string[] = [
   "ALLOW_NON_EMPTY_TARGET",
   "RECORDS_PER_TRANSACTION",
   "OFFSET_MAP_TOPIC",
+  "BUFFER_MAX_BYTES",
 ];
 
 /** The two kinds of job file. */

@@ -47,6 +47,11 @@ export interface RestoreJob {
   topics: TopicPair[];
   /** LINUX only: the directory holding one subdirectory per backed-up topic. */
   archiveRoot?: string;
+  /**
+   * BUFFER_MAX_BYTES: chunk bytes (downloaded file and decoded body) one Worker holds at
+   * once across its partitions; a larger chunk is restored alone.
+   */
+  bufferMaxBytes: number;
   /** RETRY_SECONDS: how often follow mode looks for new chunks. */
   retrySeconds: number;
   /** RESTORE_PARTITION_STRATEGY. */
@@ -132,6 +137,11 @@ export function parseRestoreJob(
     createTopic: fields.withDefault("CREATE_TOPIC", boolean, false),
     allowNonEmptyTarget: fields.withDefault("ALLOW_NON_EMPTY_TARGET", boolean, false),
     recordsPerTransaction: fields.withDefault("RECORDS_PER_TRANSACTION", wholeNumber(1), 1000),
+    bufferMaxBytes: fields.withDefault(
+      "BUFFER_MAX_BYTES",
+      wholeNumber(1024 * 1024),
+      128 * 1024 ** 2,
+    ),
     offsetMapTopic: fields.optional("OFFSET_MAP_TOPIC", topicName),
     progressIntervalSeconds: fields.withDefault("PROGRESS_INTERVAL_SECONDS", positiveNumber, 10),
   });

@@ -7,7 +7,12 @@ import { type Kafka, type Message, Partitioners, type Producer } from "../kafka/
 import type { StorageBackend } from "../storage/backend.ts";
 import type { ChunkIndexEntry } from "../archive/index_entry.ts";
 import type { ArchivedRecord } from "../archive/record.ts";
-import { loadVerifiedChunk } from "../archive/store.ts";
+import {
+  decodeVerifiedChunk,
+  fetchVerifiedChunk,
+  type VerifiedChunkFile,
+} from "../archive/store.ts";
+import type { ByteBudget } from "../util/byte_budget.ts";
 import type { Logger } from "../log.ts";
 import { RecordError } from "../errors.ts";
 import {
@@ -42,6 +47,24 @@ export interface RestoreSettings {
   /** Also write the source -> target offset map to this topic (see offset_map.ts). */
   offsetMapTopic?: string;
   filter: RecordFilter;
+  /** Shared by the partitions of one Worker: bounds the chunk bytes they hold at once. */
+  budget: ByteBudget;
+}
+
+/** A chunk file fetched ahead, and the release of the budget it holds. */
+interface Fetched {
+  file: VerifiedChunkFile | null;
+  free: () => void;
+}
+
+/** What a chunk takes in memory while it is restored: its file, then its decoded body. */
+const footprintOf = (entry: ChunkIndexEntry): number => entry.bytes + entry.uncompressedBytes;
+
+/** Decodes the fetched file and lets go of it, so only the decoded body stays alive. */
+function takeRecords(fetched: Fetched): ArchivedRecord[] {
+  const { records } = decodeVerifiedChunk(fetched.file!);
+  fetched.file = null;
+  return records;
 }
 
 export interface RestoreCounters {
@@ -103,19 +126,37 @@ export class PartitionRestorer {
       (this.#next === null || e.to >= this.#next) &&
       (endOffset === undefined || e.from <= endOffset)
     );
-    // One chunk is downloaded and verified ahead while the previous one is produced:
-    // memory stays bounded at two chunks per partition.
-    const load = (entry: ChunkIndexEntry) => {
-      const loading = loadVerifiedChunk(this.backend, entry);
-      loading.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-      return loading;
+    // The next chunk is downloaded and verified while one is produced; it is decoded only
+    // when its turn comes. Each holds its share of the Worker's budget until it is done.
+    const fetchAhead = (entry: ChunkIndexEntry): Promise<Fetched> => {
+      const fetching = (async () => {
+        const free = await this.settings.budget.reserve(footprintOf(entry));
+        try {
+          return { file: await fetchVerifiedChunk(this.backend, entry), free };
+        } catch (error) {
+          free();
+          throw error;
+        }
+      })();
+      fetching.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+      return fetching;
     };
-    let ahead = todo.length > 0 ? load(todo[0]) : null;
-    for (let i = 0; i < todo.length; i++) {
-      const chunk = await ahead!;
-      if (stopping()) return;
-      ahead = i + 1 < todo.length ? load(todo[i + 1]) : null;
-      await this.#restoreChunk(todo[i], chunk.records);
+    let ahead = todo.length > 0 ? fetchAhead(todo[0]) : null;
+    try {
+      for (let i = 0; i < todo.length; i++) {
+        const fetched = await ahead!;
+        ahead = null;
+        try {
+          if (stopping()) return;
+          ahead = i + 1 < todo.length ? fetchAhead(todo[i + 1]) : null;
+          await this.#restoreChunk(todo[i], takeRecords(fetched));
+        } finally {
+          fetched.free();
+        }
+      }
+    } finally {
+      // Stopped or failed: what was fetched ahead gives its share back.
+      ahead?.then((fetched) => fetched.free(), () => {});
     }
   }
 

@@ -19,6 +19,7 @@ import {
   type RestoreCounters,
 } from "./restore_partition.ts";
 import { readContinuousIndex } from "./plan.ts";
+import { ByteBudget } from "../util/byte_budget.ts";
 
 let workerIndex = -1;
 let stopping = false;
@@ -52,6 +53,7 @@ async function restoreTask(
   backend: StorageBackend,
   job: RestoreJob,
   task: PartitionTask,
+  budget: ByteBudget,
   logger: Logger,
 ): Promise<void> {
   const producer = await connectRestoreProducer(kafka, task.checkpoint);
@@ -60,6 +62,7 @@ async function restoreTask(
       strategy: job.strategy,
       recordsPerTransaction: job.recordsPerTransaction,
       offsetMapTopic: job.offsetMapTopic,
+      budget,
       filter: {
         startOffset: job.startOffset,
         endOffset: job.endOffset,
@@ -103,8 +106,9 @@ self.onmessage = async (event: MessageEvent<ToRestoreWorker>) => {
       retrySeconds: message.job.retrySeconds,
     });
     const kafka = createKafka(message.job.kafka, `kafka-backup-restore-${workerIndex}`, logger);
+    const budget = new ByteBudget(message.job.bufferMaxBytes);
     await Promise.all(
-      message.tasks.map((task) => restoreTask(kafka, backend, message.job, task, logger)),
+      message.tasks.map((task) => restoreTask(kafka, backend, message.job, task, budget, logger)),
     );
     send({ type: "done", workerIndex, counters: totals() });
   } catch (error) {

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { decodeChunk, decodeChunkHeader } from "../../lib/archive/chunk_decode.ts";
-import { type ChunkMeta, encodeChunk } from "../../lib/archive/chunk_encode.ts";
+import { type ChunkMeta, ChunkWriter, encodeChunk } from "../../lib/archive/chunk_encode.ts";
+import { decompress } from "../../lib/archive/codec.ts";
+import { zstdCompressSync } from "node:zlib";
 import { sha256Hex } from "../../lib/archive/checksum.ts";
 import { cborDecoder, type Codec, encodeCborTransient, MAGIC } from "../../lib/archive/format.ts";
 import { headerToCbor } from "../../lib/archive/header.ts";
@@ -54,9 +56,9 @@ function assertPlainBytes(value: Uint8Array | null): void {
 }
 
 for (const codec of CODECS) {
-  Deno.test(`a ${codec} chunk round trips every byte, null and header exactly`, () => {
+  Deno.test(`a ${codec} chunk round trips every byte, null and header exactly`, async () => {
     const records = fidelityRecords();
-    const chunk = encodeChunk(meta(codec), records);
+    const chunk = await encodeChunk(meta(codec), records);
     const decoded = decodeChunk(chunk.bytes, chunk.key);
     assert.deepStrictEqual(decoded.records, records);
     for (const record of decoded.records) {
@@ -69,9 +71,9 @@ for (const codec of CODECS) {
   });
 }
 
-Deno.test("the index entry records sparse offsets as gaps and sums up the chunk", () => {
+Deno.test("the index entry records sparse offsets as gaps and sums up the chunk", async () => {
   const createdAt = new Date("2024-05-06T07:08:09.010Z");
-  const chunk = encodeChunk(meta("zstd", { createdAt }), fidelityRecords());
+  const chunk = await encodeChunk(meta("zstd", { createdAt }), fidelityRecords());
   assert.equal(chunk.key, "orders/3/00000000000000000100-00000000000000000120.chunk");
   assert.equal(chunk.sha256, sha256Hex(chunk.bytes));
   const { sha256: _, ...rest } = chunk.entry;
@@ -98,8 +100,11 @@ Deno.test("the index entry records sparse offsets as gaps and sums up the chunk"
   assert.deepEqual(parseIndexEntry(serializeIndexEntry(chunk.entry), indexKey), chunk.entry);
 });
 
-Deno.test("the header describes the chunk without decompressing it", () => {
-  const chunk = encodeChunk(meta("gzip", { timestampType: "LogAppendTime" }), fidelityRecords());
+Deno.test("the header describes the chunk without decompressing it", async () => {
+  const chunk = await encodeChunk(
+    meta("gzip", { timestampType: "LogAppendTime" }),
+    fidelityRecords(),
+  );
   assert.deepEqual(chunk.bytes.subarray(0, 8), MAGIC);
   assert.equal(chunk.bytes[8], 1);
   const { header } = decodeChunkHeader(chunk.bytes, chunk.key);
@@ -108,30 +113,30 @@ Deno.test("the header describes the chunk without decompressing it", () => {
   assert.equal(header.createdAt, chunk.entry.createdAt);
 });
 
-Deno.test("offsets and timestamps beyond 32 bits are stored as CBOR integers", () => {
+Deno.test("offsets and timestamps beyond 32 bits are stored as CBOR integers", async () => {
   const from = Number.MAX_SAFE_INTEGER - 20;
   const records: ArchivedRecord[] = [
     { offset: from, timestamp: -(2 ** 40), key: null, value: bytes(1), headers: [] },
     { offset: from + 20, timestamp: 2 ** 52, key: null, value: bytes(2), headers: [] },
   ];
-  const chunk = encodeChunk(meta("none", { from, to: from + 20 }), records);
+  const chunk = await encodeChunk(meta("none", { from, to: from + 20 }), records);
   assert.deepStrictEqual(decodeChunk(chunk.bytes, chunk.key).records, records);
   const headerLength = new DataView(chunk.bytes.buffer).getUint32(9);
   const raw = cborDecoder.decode(chunk.bytes.subarray(13, 13 + headerLength));
   assert.equal(typeof raw.from, "bigint", "not a float64");
 });
 
-Deno.test("an empty chunk covers its range as one gap", () => {
-  const chunk = encodeChunk(meta("zstd"), []);
+Deno.test("an empty chunk covers its range as one gap", async () => {
+  const chunk = await encodeChunk(meta("zstd"), []);
   assert.equal(chunk.entry.count, 0);
   assert.equal(chunk.entry.firstOffset, null);
   assert.deepEqual(chunk.entry.gaps, [[100, 120]]);
   assert.deepEqual(decodeChunk(chunk.bytes, chunk.key).records, []);
 });
 
-Deno.test("decoding a Node Buffer still yields plain Uint8Array fields", () => {
+Deno.test("decoding a Node Buffer still yields plain Uint8Array fields", async () => {
   for (const codec of CODECS) {
-    const chunk = encodeChunk(meta(codec), fidelityRecords());
+    const chunk = await encodeChunk(meta(codec), fidelityRecords());
     const { records } = decodeChunk(Buffer.from(chunk.bytes), chunk.key);
     assertPlainBytes(records[2].key);
     assertPlainBytes(records[3].value);
@@ -139,7 +144,7 @@ Deno.test("decoding a Node Buffer still yields plain Uint8Array fields", () => {
   }
 });
 
-Deno.test("Node Buffers from a Kafka client are stored as plain byte strings", () => {
+Deno.test("Node Buffers from a Kafka client are stored as plain byte strings", async () => {
   const plain: ArchivedRecord = {
     offset: 100,
     timestamp: 5,
@@ -153,15 +158,16 @@ Deno.test("Node Buffers from a Kafka client are stored as plain byte strings", (
     value: Buffer.from([0, 1, 2]),
     headers: [["h", Buffer.from("v")]],
   };
-  const chunk = encodeChunk(meta("none"), [fromClient]);
+  const chunk = await encodeChunk(meta("none"), [fromClient]);
   assert.deepEqual(
     chunk.bytes,
-    encodeChunk(meta("none", { createdAt: new Date(chunk.entry.createdAt) }), [plain]).bytes,
+    (await encodeChunk(meta("none", { createdAt: new Date(chunk.entry.createdAt) }), [plain]))
+      .bytes,
   );
   assert.deepStrictEqual(decodeChunk(chunk.bytes, chunk.key).records, [plain]);
 });
 
-Deno.test("encodeChunk refuses records out of order or outside the range", () => {
+Deno.test("encodeChunk refuses records out of order or outside the range", async () => {
   const r = (offset: number): ArchivedRecord => ({
     offset,
     timestamp: 0,
@@ -170,15 +176,15 @@ Deno.test("encodeChunk refuses records out of order or outside the range", () =>
     headers: [],
   });
   for (const offsets of [[101, 101], [102, 101], [99], [121], [100.5]]) {
-    assert.throws(() => encodeChunk(meta("none"), offsets.map(r)), RangeError, `${offsets}`);
+    await assert.rejects(() => encodeChunk(meta("none"), offsets.map(r)), RangeError, `${offsets}`);
   }
-  assert.throws(() => encodeChunk(meta("none", { to: 99 }), []), RangeError);
+  await assert.rejects(() => encodeChunk(meta("none", { to: 99 }), []), RangeError);
   const bad = { ...r(100), value: "text" } as unknown as ArchivedRecord;
-  assert.throws(() => encodeChunk(meta("none"), [bad]), TypeError);
+  await assert.rejects(() => encodeChunk(meta("none"), [bad]), TypeError);
   const badHeader = { ...r(100), headers: [["a", "b"]] } as unknown as ArchivedRecord;
-  assert.throws(() => encodeChunk(meta("none"), [badHeader]), TypeError);
+  await assert.rejects(() => encodeChunk(meta("none"), [badHeader]), TypeError);
   const badCodec = meta("lz4" as Codec);
-  assert.throws(() => encodeChunk(badCodec, []), RangeError);
+  await assert.rejects(() => encodeChunk(badCodec, []), RangeError);
 });
 
 function assertIntegrity(fn: () => unknown, pattern: RegExp, key: string): void {
@@ -190,8 +196,8 @@ function assertIntegrity(fn: () => unknown, pattern: RegExp, key: string): void 
   });
 }
 
-Deno.test("bad magic bytes and unknown format versions are integrity errors", () => {
-  const chunk = encodeChunk(meta("zstd"), fidelityRecords());
+Deno.test("bad magic bytes and unknown format versions are integrity errors", async () => {
+  const chunk = await encodeChunk(meta("zstd"), fidelityRecords());
   const badMagic = chunk.bytes.slice();
   badMagic[0] = 0x4a;
   assertIntegrity(() => decodeChunk(badMagic, chunk.key), /bad magic/, chunk.key);
@@ -201,8 +207,8 @@ Deno.test("bad magic bytes and unknown format versions are integrity errors", ()
 });
 
 for (const codec of CODECS) {
-  Deno.test(`a truncated ${codec} chunk is an integrity error at every cut`, () => {
-    const chunk = encodeChunk(meta(codec), fidelityRecords());
+  Deno.test(`a truncated ${codec} chunk is an integrity error at every cut`, async () => {
+    const chunk = await encodeChunk(meta(codec), fidelityRecords());
     const size = chunk.bytes.length;
     for (const cut of [0, 5, 12, 20, 100, Math.floor(size / 2), size - 1]) {
       assertIntegrity(() => decodeChunk(chunk.bytes.subarray(0, cut), chunk.key), /./, chunk.key);
@@ -210,18 +216,18 @@ for (const codec of CODECS) {
   });
 }
 
-Deno.test("bytes appended to a chunk are an integrity error", () => {
+Deno.test("bytes appended to a chunk are an integrity error", async () => {
   for (const codec of CODECS) {
-    const chunk = encodeChunk(meta(codec), fidelityRecords());
+    const chunk = await encodeChunk(meta(codec), fidelityRecords());
     const longer = new Uint8Array(chunk.bytes.length + 1);
     longer.set(chunk.bytes);
     assertIntegrity(() => decodeChunk(longer, chunk.key), /trailing bytes/, chunk.key);
   }
 });
 
-Deno.test("a damaged compressed body is an integrity error, not garbage records", () => {
+Deno.test("a damaged compressed body is an integrity error, not garbage records", async () => {
   for (const codec of ["zstd", "gzip"] as const) {
-    const chunk = encodeChunk(meta(codec), fidelityRecords());
+    const chunk = await encodeChunk(meta(codec), fidelityRecords());
     const { bodyOffset } = decodeChunkHeader(chunk.bytes, chunk.key);
     // The frame start, the middle of the data and the trailer (checksum or CRC + size);
     // not the gzip header's time stamp, which no check covers and no record depends on.
@@ -246,8 +252,8 @@ function withHeader(file: Uint8Array, key: string, change: Partial<ChunkHeader>)
   return out;
 }
 
-Deno.test("a header that disagrees with the body or the key is an integrity error", () => {
-  const chunk = encodeChunk(meta("zstd"), fidelityRecords());
+Deno.test("a header that disagrees with the body or the key is an integrity error", async () => {
+  const chunk = await encodeChunk(meta("zstd"), fidelityRecords());
   const key = chunk.key;
   assert.equal(decodeChunk(withHeader(chunk.bytes, key, {}), key).records.length, 4);
   assertIntegrity(() => decodeChunk(withHeader(chunk.bytes, key, { count: 5 }), key), /5/, key);
@@ -260,4 +266,63 @@ Deno.test("a header that disagrees with the body or the key is an integrity erro
   assertIntegrity(() => decodeChunk(withHeader(chunk.bytes, key, codec), key), /codec/, key);
   const size = { uncompressedBytes: 10 };
   assertIntegrity(() => decodeChunk(withHeader(chunk.bytes, key, size), key), /decompress/, key);
+});
+
+for (const codec of CODECS) {
+  Deno.test(`a ${codec} chunk appended batch by batch equals one written in one call`, async () => {
+    const records = fidelityRecords();
+    const createdAt = new Date("2026-01-02T03:04:05.006Z");
+    const whole = await encodeChunk(meta(codec, { createdAt }), records);
+    const writer = new ChunkWriter(meta(codec));
+    await writer.append(records.slice(0, 1));
+    await writer.append([]);
+    await writer.append(records.slice(1, 3));
+    await writer.append(records.slice(3));
+    assert.equal(writer.count, 4);
+    const pieces = await writer.finish(120, createdAt);
+    assert.deepEqual(pieces.entry, whole.entry);
+    assert.deepStrictEqual(decodeChunk(pieces.bytes, pieces.key).records, records);
+    // Gaps that fall between two appends are found as well as those inside one.
+    assert.deepEqual(pieces.entry.gaps, [[102, 104], [106, 109], [111, 120]]);
+  });
+}
+
+Deno.test("a record refused by append leaves the chunk as it was", async () => {
+  const writer = new ChunkWriter(meta("zstd"));
+  const [first, second] = fidelityRecords();
+  await writer.append([first]);
+  await assert.rejects(() => writer.append([second, first]), RangeError);
+  assert.equal(writer.count, 1);
+  await writer.append([second]);
+  const chunk = await writer.finish(120);
+  assert.deepStrictEqual(decodeChunk(chunk.bytes, chunk.key).records, [first, second]);
+  await assert.rejects(() => writer.append([]), /after finish/);
+});
+
+Deno.test("the body is an indefinite-length CBOR array (written as records arrive)", async () => {
+  const chunk = await encodeChunk(meta("zstd"), fidelityRecords());
+  const { header, bodyOffset } = decodeChunkHeader(chunk.bytes, chunk.key);
+  const body = decompress("zstd", chunk.bytes.subarray(bodyOffset), header.uncompressedBytes);
+  assert.equal(body[0], 0x9f);
+  assert.equal(body[body.length - 1], 0xff);
+});
+
+Deno.test("a chunk whose body is a definite-length array (older writers) still decodes", async () => {
+  const records = fidelityRecords();
+  const chunk = await encodeChunk(meta("zstd"), records);
+  const { header, bodyOffset } = decodeChunkHeader(chunk.bytes, chunk.key);
+  const rows = cborDecoder.decode(
+    decompress("zstd", chunk.bytes.subarray(bodyOffset), header.uncompressedBytes),
+  );
+  const definite = new Uint8Array(encodeCborTransient(rows));
+  assert.equal(definite[0], 0x84, "a definite array of four records");
+  const body = zstdCompressSync(definite);
+  const head = withHeader(chunk.bytes, chunk.key, {
+    uncompressedBytes: definite.length,
+    compressedBytes: body.length,
+  }).subarray(0, -(chunk.bytes.length - bodyOffset));
+  const file = new Uint8Array(head.length + body.length);
+  file.set(head);
+  file.set(body, head.length);
+  assert.deepStrictEqual(decodeChunk(file, chunk.key).records, records);
 });

@@ -16,7 +16,7 @@ const record = (offset: number) => ({
   headers: [],
 });
 
-function sampleEntry(): ChunkIndexEntry {
+async function encodeSampleEntry(): Promise<ChunkIndexEntry> {
   const meta = {
     topic: "orders",
     partition: 2,
@@ -25,8 +25,11 @@ function sampleEntry(): ChunkIndexEntry {
     timestampType: "CreateTime",
     codec: "zstd",
   } as const;
-  return encodeChunk(meta, [10, 11, 15, 20].map(record)).entry;
+  return (await encodeChunk(meta, [10, 11, 15, 20].map(record))).entry;
 }
+
+const SAMPLE_ENTRY = await encodeSampleEntry();
+const sampleEntry = (): ChunkIndexEntry => structuredClone(SAMPLE_ENTRY);
 
 const INDEX_KEY = indexKeyOf(chunkKey("orders", 2, 10, 30));
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));

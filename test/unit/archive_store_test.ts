@@ -24,7 +24,7 @@ function records(offsets: number[], tag = ""): ArchivedRecord[] {
   }));
 }
 
-function chunk(from: number, to: number, opts: { topic?: string; partition?: number } = {}) {
+async function chunk(from: number, to: number, opts: { topic?: string; partition?: number } = {}) {
   const meta: ChunkMeta = {
     topic: opts.topic ?? "orders",
     partition: opts.partition ?? 0,
@@ -36,7 +36,7 @@ function chunk(from: number, to: number, opts: { topic?: string; partition?: num
   const offsets = Array.from({ length: to - from + 1 }, (_, i) => from + i).filter((o) =>
     o % 3 !== 2
   );
-  return encodeChunk(meta, records(offsets));
+  return await encodeChunk(meta, records(offsets));
 }
 
 /** A backend that records every call before passing it on. */
@@ -96,7 +96,7 @@ async function assertIntegrityError(promise: Promise<unknown>, ...parts: string[
 
 Deno.test("storeChunk writes the chunk, then its sidecar, and the index entry last", async () => {
   await withStorage(async (storage) => {
-    const c = chunk(0, 9);
+    const c = await chunk(0, 9);
     await storeChunk(storage, c);
     assert.deepEqual(storage.calls, [
       `delete ${indexKeyOf(c.key)}`,
@@ -109,9 +109,9 @@ Deno.test("storeChunk writes the chunk, then its sidecar, and the index entry la
 
 Deno.test("a store interrupted before the index entry leaves only orphans", async () => {
   await withStorage(async (storage) => {
-    await storeChunk(storage, chunk(0, 9));
+    await storeChunk(storage, await chunk(0, 9));
     storage.failPut = (key) => key.endsWith(".json");
-    const c = chunk(10, 19);
+    const c = await chunk(10, 19);
     await assert.rejects(storeChunk(storage, c), /injected/);
     const index = await readPartitionIndex(storage, "orders", 0);
     assert.deepEqual(index.entries.map((e) => e.key), [chunkKey("orders", 0, 0, 9)]);
@@ -123,9 +123,9 @@ Deno.test("a store interrupted before the index entry leaves only orphans", asyn
 Deno.test("readPartitionIndex lists once and reads index entries only", async () => {
   await withStorage(async (storage) => {
     for (const [from, to] of [[100, 199], [0, 9], [10, 99]]) {
-      await storeChunk(storage, chunk(from, to));
+      await storeChunk(storage, await chunk(from, to));
     }
-    await storeChunk(storage, chunk(0, 9, { partition: 10 }));
+    await storeChunk(storage, await chunk(0, 9, { partition: 10 }));
     storage.calls.length = 0;
     const index = await readPartitionIndex(storage, "orders", 0);
     assert.deepEqual(index.entries.map((e) => [e.from, e.to]), [[0, 9], [10, 99], [100, 199]]);
@@ -138,8 +138,8 @@ Deno.test("readPartitionIndex lists once and reads index entries only", async ()
 
 Deno.test("readPartitionIndex reports orphans, missing files and foreign keys", async () => {
   await withStorage(async (storage) => {
-    const a = chunk(0, 9);
-    const b = chunk(10, 19);
+    const a = await chunk(0, 9);
+    const b = await chunk(10, 19);
     await storeChunk(storage, a);
     await storeChunk(storage, b);
     await storage.delete(sidecarKeyOf(b.key));
@@ -155,7 +155,7 @@ Deno.test("readPartitionIndex reports orphans, missing files and foreign keys", 
 
 Deno.test("a damaged index entry fails readPartitionIndex loudly", async () => {
   await withStorage(async (storage) => {
-    const c = chunk(0, 9);
+    const c = await chunk(0, 9);
     await storeChunk(storage, c);
     await storage.put(indexKeyOf(c.key), text("{}"));
     await assertIntegrityError(readPartitionIndex(storage, "orders", 0), indexKeyOf(c.key));
@@ -164,9 +164,9 @@ Deno.test("a damaged index entry fails readPartitionIndex loudly", async () => {
 
 Deno.test("listArchive names the topics and partitions that have index entries", async () => {
   await withStorage(async (storage) => {
-    await storeChunk(storage, chunk(0, 9, { topic: "b", partition: 10 }));
-    await storeChunk(storage, chunk(0, 9, { topic: "b", partition: 2 }));
-    await storeChunk(storage, chunk(0, 9, { topic: "a", partition: 0 }));
+    await storeChunk(storage, await chunk(0, 9, { topic: "b", partition: 10 }));
+    await storeChunk(storage, await chunk(0, 9, { topic: "b", partition: 2 }));
+    await storeChunk(storage, await chunk(0, 9, { topic: "a", partition: 0 }));
     await storage.put(chunkKey("c", 0, 0, 9), text("orphan only"));
     assert.deepEqual(await listArchive(storage), [
       { topic: "a", partitions: [0] },
@@ -177,7 +177,7 @@ Deno.test("listArchive names the topics and partitions that have index entries",
 
 Deno.test("loadVerifiedChunk returns the records of an intact chunk", async () => {
   await withStorage(async (storage) => {
-    const c = chunk(0, 9);
+    const c = await chunk(0, 9);
     await storeChunk(storage, c);
     const [entry] = (await readPartitionIndex(storage, "orders", 0)).entries;
     const { header, records: got } = await loadVerifiedChunk(storage, entry);
@@ -188,7 +188,7 @@ Deno.test("loadVerifiedChunk returns the records of an intact chunk", async () =
 
 Deno.test("a flipped byte in a chunk is a sha256 mismatch naming the chunk", async () => {
   await withStorage(async (storage) => {
-    const c = chunk(0, 9);
+    const c = await chunk(0, 9);
     await storeChunk(storage, c);
     const damaged = c.bytes.slice();
     damaged[damaged.length >> 1] ^= 0x01;
@@ -199,7 +199,7 @@ Deno.test("a flipped byte in a chunk is a sha256 mismatch naming the chunk", asy
 
 Deno.test("a truncated chunk is refused before it is decoded", async () => {
   await withStorage(async (storage) => {
-    const c = chunk(0, 9);
+    const c = await chunk(0, 9);
     await storeChunk(storage, c);
     await storage.put(c.key, c.bytes.subarray(0, c.bytes.length - 10));
     await assertIntegrityError(loadVerifiedChunk(storage, c.entry), c.key, "size mismatch");
@@ -208,7 +208,7 @@ Deno.test("a truncated chunk is refused before it is decoded", async () => {
 
 Deno.test("a bad, wrong or missing sidecar is an integrity error naming it", async () => {
   await withStorage(async (storage) => {
-    const c = chunk(0, 9);
+    const c = await chunk(0, 9);
     const sidecar = sidecarKeyOf(c.key);
     await storeChunk(storage, c);
     await storage.put(sidecar, text("not a checksum\n"));
@@ -224,7 +224,7 @@ Deno.test("a bad, wrong or missing sidecar is an integrity error naming it", asy
 
 Deno.test("a missing chunk file is an integrity error naming it", async () => {
   await withStorage(async (storage) => {
-    const c = chunk(0, 9);
+    const c = await chunk(0, 9);
     await storeChunk(storage, c);
     await storage.delete(c.key);
     await assertIntegrityError(loadVerifiedChunk(storage, c.entry), "missing", c.key);
@@ -233,7 +233,7 @@ Deno.test("a missing chunk file is an integrity error naming it", async () => {
 
 Deno.test("an index entry that disagrees with its chunk is refused", async () => {
   await withStorage(async (storage) => {
-    const c = chunk(0, 9);
+    const c = await chunk(0, 9);
     await storeChunk(storage, c);
     const other = { ...c.entry, sha256: "f".repeat(64) };
     await assertIntegrityError(loadVerifiedChunk(storage, other), "sha256 mismatch");
@@ -252,8 +252,8 @@ Deno.test("storing a chunk again under the same key replaces it consistently", a
       timestampType: "CreateTime",
       codec: "gzip",
     };
-    await storeChunk(storage, encodeChunk(meta, records([0, 1, 2, 3, 4], "old")));
-    await storeChunk(storage, encodeChunk(meta, records([0, 2, 4], "new")));
+    await storeChunk(storage, await encodeChunk(meta, records([0, 1, 2, 3, 4], "old")));
+    await storeChunk(storage, await encodeChunk(meta, records([0, 2, 4], "new")));
     const { entries } = await readPartitionIndex(storage, "orders", 0);
     assert.equal(entries.length, 1);
     const { records: got } = await loadVerifiedChunk(storage, entries[0]);
