@@ -28,7 +28,7 @@ export interface ChunkStart {
   from: number;
   timestampType: TimestampType;
   codec: Codec;
-  /** Compression level; default: zstd 3, gzip 6. */
+  /** Compression level; default: `DEFAULT_LEVELS` of codec.ts. */
   level?: number;
 }
 

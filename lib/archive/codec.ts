@@ -13,8 +13,12 @@ import {
 } from "node:zlib";
 import type { Codec } from "./format.ts";
 
-/** Compression levels used when the caller gives none: fast, and still a good ratio. */
-export const DEFAULT_LEVELS: Record<Codec, number> = { zstd: 3, gzip: 6, none: 0 };
+/**
+ * Compression levels used when the caller gives none. zstd 1, not 3: measured on this
+ * machine it compresses ~3x faster (compression was half a backup's CPU at 3) and its
+ * ratio was within 1% on half-random records and better on JSON records.
+ */
+export const DEFAULT_LEVELS: Record<Codec, number> = { zstd: 1, gzip: 6, none: 0 };
 
 /** Output buffers of the compressors: few 'data' events, little slack per open chunk. */
 const OUTPUT_CHUNK_BYTES = 256 * 1024;

@@ -309,6 +309,7 @@ export class BackupConsumer {
       from: state.storedNext,
       timestampType: timestampTypes[state.topic] ?? "CreateTime",
       codec: job.compression,
+      level: job.compressionLevel,
     });
   }
 

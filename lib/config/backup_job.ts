@@ -26,6 +26,8 @@ export const BACKUP_RUN_MODES = ["continuous", "once"] as const;
 export type BackupRunMode = typeof BACKUP_RUN_MODES[number];
 export const COMPRESSIONS = ["zstd", "gzip", "none"] as const;
 export type Compression = typeof COMPRESSIONS[number];
+/** The highest COMPRESSION_LEVEL of each codec. */
+const LEVEL_MAX = { zstd: 19, gzip: 9 } as const;
 
 /** Settings from the command line that replace the file's (validated the same way). */
 export interface BackupOverrides {
@@ -55,6 +57,8 @@ export interface BackupJob {
   /** Python logging number: 10, 20, 30 or 40. */
   logLevel: number;
   compression: Compression;
+  /** COMPRESSION_LEVEL; absent: the codec's default (zstd 1, gzip 6). */
+  compressionLevel?: number;
   runMode: BackupRunMode;
   progressIntervalSeconds: number;
   /** S3/AZURE: most bytes of closed chunks waiting for upload in the staging directory. */
@@ -112,6 +116,13 @@ export function parseBackupJob(
       );
     }
   }
+  const compression = fields.withDefault("COMPRESSION", oneOf(COMPRESSIONS), "zstd");
+  let compressionLevel: number | undefined;
+  if (compression !== "none") {
+    compressionLevel = fields.optional("COMPRESSION_LEVEL", wholeNumber(1, LEVEL_MAX[compression]));
+  } else if (fields.has("COMPRESSION_LEVEL")) {
+    fields.at("COMPRESSION_LEVEL").fail(`has no meaning with COMPRESSION "none"`);
+  }
   const issues = fields.issues;
   const job: BackupJob = definedOnly({
     file,
@@ -131,7 +142,8 @@ export function parseBackupJob(
     retryUploadSeconds: fields.withDefault("RETRY_UPLOAD_SECONDS", positiveNumber, 10),
     threads: fields.withDefault("NUMBER_OF_KAFKA_THREADS", wholeNumber(1), 1),
     logLevel: fields.withDefault("LOG_LEVEL", logLevel, 20),
-    compression: fields.withDefault("COMPRESSION", oneOf(COMPRESSIONS), "zstd"),
+    compression,
+    compressionLevel,
     runMode: fields.withDefault("RUN_MODE", oneOf(BACKUP_RUN_MODES), "continuous"),
     progressIntervalSeconds: fields.withDefault("PROGRESS_INTERVAL_SECONDS", positiveNumber, 10),
     stagingMaxBytes,

@@ -140,7 +140,7 @@ export function parseRestoreJob(
     bufferMaxBytes: fields.withDefault(
       "BUFFER_MAX_BYTES",
       wholeNumber(1024 * 1024),
-      128 * 1024 ** 2,
+      64 * 1024 ** 2,
     ),
     offsetMapTopic: fields.optional("OFFSET_MAP_TOPIC", topicName),
     progressIntervalSeconds: fields.withDefault("PROGRESS_INTERVAL_SECONDS", positiveNumber, 10),

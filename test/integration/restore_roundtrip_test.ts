@@ -47,7 +47,12 @@ Deno.test("restore with strategy random keeps every record and uses the target's
   const { topic, dir, source } = await backedUpTopic();
   const target = randomName("rt-random");
   await createTopic(kafkaBootstrap(), target, { partitions: 2 });
-  const job = restoreJob(topic, target, dir, { RESTORE_PARTITION_STRATEGY: "random" });
+  // The smallest buffer: the chunk holding the 1 MiB record is larger than all of it and
+  // must be restored alone, the others wait their turn.
+  const job = restoreJob(topic, target, dir, {
+    RESTORE_PARTITION_STRATEGY: "random",
+    BUFFER_MAX_BYTES: 1024 * 1024,
+  });
   expectExit(await runScript("restore.ts", [await writeJob(job)]), 0);
   const restored = await readTopicWithKcat(kafkaBootstrap(), target);
   assert.deepEqual(content(restored), content(source));

@@ -132,6 +132,31 @@ Deno.test("enum values match ignoring case and come back in canonical spelling",
   assert.equal(job.runMode, "once");
 });
 
+Deno.test("COMPRESSION_LEVEL is checked against the codec's range and refused without a codec", async () => {
+  assert.equal((await loadBackupJob(await writeJob(minimal))).compressionLevel, undefined);
+  const zstd = await loadBackupJob(await writeJob({ ...minimal, COMPRESSION_LEVEL: "19" }));
+  assert.equal(zstd.compressionLevel, 19);
+  for (
+    const [job, line] of [
+      [
+        { COMPRESSION: "gzip", COMPRESSION_LEVEL: 10 },
+        "$.COMPRESSION_LEVEL: expected a whole number from 1 to 9, got 10",
+      ],
+      [
+        { COMPRESSION_LEVEL: 0 },
+        "$.COMPRESSION_LEVEL: expected a whole number from 1 to 19, got 0",
+      ],
+      [
+        { COMPRESSION: "none", COMPRESSION_LEVEL: 3 },
+        '$.COMPRESSION_LEVEL: has no meaning with COMPRESSION "none"',
+      ],
+    ] as const
+  ) {
+    const { lines } = await loadFailure(await writeJob({ ...minimal, ...job }));
+    assert.deepEqual(lines, [line]);
+  }
+});
+
 Deno.test("a bad topic regex is reported with the compiler's reason", async () => {
   const { lines } = await loadFailure(
     await writeJob({ ...minimal, TOPIC_EXCLUDE_REGEX: "orders-(" }),
