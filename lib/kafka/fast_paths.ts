@@ -5,7 +5,11 @@
  *   same function with slicing-by-8 tables (eight bytes per step).
  * - grouping a send's messages per partition: kafkajs copies the growing array for every
  *   message (quadratic in the messages of one send); this appends.
+ * - three methods of kafkajs's Encoder, patched on its prototype: a varint no longer
+ *   allocates a Buffer, a copy uses TypedArray.set instead of Buffer.copy, and a growing
+ *   buffer is not zero-filled first (only bytes below `offset` are ever read).
  */
+import { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -62,6 +66,36 @@ function replace(path: string, implementation: unknown): void {
   require(resolved);
   require.cache[resolved]!.exports = implementation;
 }
+
+// deno-lint-ignore no-explicit-any
+const Encoder: any = require("kafkajs/src/protocol/encoder.js");
+
+Encoder.prototype.writeUVarInt = function (value: number) {
+  this.ensureAvailable(5);
+  const buf = this.buf;
+  let at = this.offset;
+  // Same loop condition as kafkajs: a negative int32 is written as its unsigned form.
+  while ((value & 0xffffff80) !== 0) {
+    buf[at++] = (value & 0x7f) | 0x80;
+    value >>>= 7;
+  }
+  buf[at++] = value & 0x7f;
+  this.offset = at;
+  return this;
+};
+
+Encoder.prototype.writeBufferInternal = function (buffer: Uint8Array) {
+  this.ensureAvailable(buffer.length);
+  this.buf.set(buffer, this.offset);
+  this.offset += buffer.length;
+};
+
+Encoder.prototype.ensureAvailable = function (length: number) {
+  if (this.offset + length <= this.buf.length) return;
+  const grown = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(this.offset + length));
+  grown.set(this.buf.subarray(0, this.offset));
+  this.buf = grown;
+};
 
 replace("kafkajs/src/protocol/recordBatch/crc32C/index.js", crc32c);
 replace("kafkajs/src/producer/groupMessagesPerPartition.js", groupMessagesPerPartition);

@@ -13,6 +13,7 @@
  */
 import { createRequire } from "node:module";
 import { Buffer } from "node:buffer";
+import { writeRecord } from "./record_writer.ts";
 
 /** An ordered header list: [name, value] pairs, duplicates and null values allowed. */
 export type HeaderList = Array<[string, Buffer | null]>;
@@ -69,6 +70,14 @@ function encodeRecord(args: RecordArgs) {
   const ordered = args.headers?.[ORDERED_HEADERS];
   if (!ordered) return originalRecordEncoder(args);
   const { offsetDelta = 0, timestampDelta = 0, key, value } = args;
+  const written = writeRecord(offsetDelta, timestampDelta, key, value, ordered);
+  if (written !== null) {
+    // An Encoder holding the finished record, without the constructor's own allocation.
+    const encoder = Object.create(Encoder.prototype);
+    encoder.buf = written;
+    encoder.offset = written.length;
+    return encoder;
+  }
   const sizeOfBody = 1 + Encoder.sizeOfVarLong(timestampDelta) + Encoder.sizeOfVarInt(offsetDelta) +
     Encoder.sizeOfVarIntBytes(key) + Encoder.sizeOfVarIntBytes(value) + sizeOfHeaders(ordered);
   // Sized up front: kafkajs's default 512-byte buffer would grow and copy for most records.
