@@ -7,7 +7,8 @@
  *   message (quadratic in the messages of one send); this appends.
  * - three methods of kafkajs's Encoder, patched on its prototype: a varint no longer
  *   allocates a Buffer, a copy uses TypedArray.set instead of Buffer.copy, and a growing
- *   buffer is not zero-filled first (only bytes below `offset` are ever read).
+ *   buffer is not zero-filled first (only bytes below `offset` are ever read) nor rounded
+ *   up to a power of two for one large write.
  */
 import { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
@@ -91,8 +92,12 @@ Encoder.prototype.writeBufferInternal = function (buffer: Uint8Array) {
 };
 
 Encoder.prototype.ensureAvailable = function (length: number) {
-  if (this.offset + length <= this.buf.length) return;
-  const grown = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(this.offset + length));
+  const needed = this.offset + length;
+  if (needed <= this.buf.length) return;
+  // A write larger than the whole buffer is a bulk copy (a record batch into its request):
+  // room for it and a little more, not the next power of two, which would double it.
+  const size = length > this.buf.length ? needed + 1024 : Encoder.nextPowerOfTwo(needed);
+  const grown = Buffer.allocUnsafe(size);
   grown.set(this.buf.subarray(0, this.offset));
   this.buf = grown;
 };
