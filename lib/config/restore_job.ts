@@ -49,7 +49,9 @@ export interface RestoreJob {
   archiveRoot?: string;
   /**
    * BUFFER_MAX_BYTES: chunk bytes (downloaded file and decoded body) one Worker holds at
-   * once across its partitions; a larger chunk is restored alone.
+   * once across its partitions; a larger chunk is restored alone. The default leaves room
+   * to download the next ~20 MB chunk while one is produced (measured on a 1 GiB restore:
+   * 64 MiB took 16.2 s, 128 MiB 10.7 s, 256 MiB 10.4 s).
    */
   bufferMaxBytes: number;
   /** RETRY_SECONDS: how often follow mode looks for new chunks. */
@@ -140,7 +142,7 @@ export function parseRestoreJob(
     bufferMaxBytes: fields.withDefault(
       "BUFFER_MAX_BYTES",
       wholeNumber(1024 * 1024),
-      64 * 1024 ** 2,
+      128 * 1024 ** 2,
     ),
     offsetMapTopic: fields.optional("OFFSET_MAP_TOPIC", topicName),
     progressIntervalSeconds: fields.withDefault("PROGRESS_INTERVAL_SECONDS", positiveNumber, 10),

@@ -59,7 +59,7 @@ Deno.test("the seed's local restore.json reads the topic from its directory name
     createTopic: false,
     allowNonEmptyTarget: false,
     recordsPerTransaction: 1000,
-    bufferMaxBytes: 64 * 1024 ** 2,
+    bufferMaxBytes: 128 * 1024 ** 2,
     progressIntervalSeconds: 10,
   };
   assert.deepEqual(await loadRestoreJob(path), expected);
