@@ -107,8 +107,14 @@ export function headersOf(headers: HeadersObject | undefined): HeaderList {
   return list;
 }
 
+// One shared object for the common record without headers (kafkajs only reads it).
+const NO_HEADERS: HeadersObject = Object.freeze(
+  Object.defineProperty({}, ORDERED_HEADERS, { value: Object.freeze([]), enumerable: false }),
+);
+
 /** A headers object for kafkajs's producer that is written on the wire exactly as `list`. */
 export function headersFor(list: HeaderList): HeadersObject {
+  if (list.length === 0) return NO_HEADERS;
   const object: HeadersObject = {};
   Object.defineProperty(object, ORDERED_HEADERS, { value: list, enumerable: false });
   return object;
