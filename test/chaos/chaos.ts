@@ -1,15 +1,19 @@
 /**
  * Chaos run: each iteration backs up a fresh topic and restores it, killing the running
  * backup.ts or restore.ts with SIGKILL at a random moment (sometimes while the object
- * store is unreachable), runs it again to completion, and counts records lost and
- * duplicated, in the archive and in the restored topic. Both counts must be 0.
+ * store is unreachable, sometimes after the Kafka broker itself crashed and restarted
+ * under it), runs it again to completion, and counts records lost and duplicated, in the
+ * archive and in the restored topic. Both counts must be 0.
+ *
+ * It uses the second test broker ("kafka2"), so that crashing it leaves the main one alone.
  *
  * Usage (services from test/services must be running, as test/chaos/run.sh does):
  *   deno run -A test/chaos/chaos.ts [--iterations 20] [--records 3000] [--seed N]
  */
 import { parseArgs } from "node:util";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { kafkaBootstrap, randomName, s3Endpoint } from "../helpers/env.ts";
+import { kafkaBootstrap2, randomName, s3Endpoint } from "../helpers/env.ts";
+import { crashAndRestartBroker } from "../helpers/broker.ts";
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
 import { readTopicWithKcat } from "../helpers/kcat.ts";
 import { bytes, type TestRecord } from "../helpers/records.ts";
@@ -26,7 +30,23 @@ export interface IterationResult {
   archiveDuplicated: number;
   restoreLost: number;
   restoreDuplicated: number;
+  /** What happened before each kill, e.g. "backup: broker crash". */
+  disruptions: string[];
   failures: string[];
+}
+
+/** The broker the chaos run uses and may crash. */
+const BROKER = "kafka2";
+
+/** What may happen to a script's surroundings before it is killed. */
+export type Disruption = "none" | "s3 cut" | "broker crash";
+
+/** A random disruption: the object store is cut only where there is one. */
+function pickDisruption(random: () => number, hasObjectStore: boolean): Disruption {
+  const r = random();
+  if (r < 0.35) return "none";
+  if (r < 0.65 && hasObjectStore) return "s3 cut";
+  return "broker crash";
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,14 +66,16 @@ export function lostAndDuplicated(
 }
 
 /**
- * Runs `script` until a random moment and kills it with SIGKILL (sometimes cutting the
- * storage first). Returns a failure message when it ended by itself with an error.
+ * Runs `script` until a random moment and kills it with SIGKILL, sometimes cutting the
+ * storage first or crashing and restarting the broker under it. Returns a failure
+ * message when it ended by itself with an error.
  */
 async function killAtRandom(
   script: "backup.ts" | "restore.ts",
   job: string,
   proxy: TcpProxy | null,
   random: () => number,
+  disruption: Disruption,
 ): Promise<string | null> {
   const child = spawnScript(script, [job]);
   const stderr = new Response(child.stderr).text();
@@ -63,9 +85,14 @@ async function killAtRandom(
     return s;
   });
   await sleep(1000 + random() * 3000);
-  if (proxy && random() < 0.5) {
+  if (proxy && disruption === "s3 cut") {
     proxy.down();
     await sleep(500 + random() * 1500);
+  } else if (disruption === "broker crash") {
+    // The broker crashes under the running script and comes back; the script must ride
+    // through it (kafkajs reconnects), and is killed a moment later.
+    await crashAndRestartBroker(BROKER, kafkaBootstrap2(), 500 + random() * 2500);
+    await sleep(random() * 2000);
   }
   if (!exited) child.kill("SIGKILL");
   const { code, signal } = await status;
@@ -77,23 +104,34 @@ async function killAtRandom(
     : null;
 }
 
+/** Disruptions to use instead of random ones (the test suite makes sure each is seen). */
+export interface ForcedDisruptions {
+  storage?: "local" | "s3";
+  backup?: Disruption;
+  restore?: Disruption;
+}
+
 /** One backup + restore cycle with kills; returns what was lost or duplicated. */
 export async function chaosIteration(
   iteration: number,
   records: number,
   random: () => number,
+  force: ForcedDisruptions = {},
 ): Promise<IterationResult> {
-  const storage = random() < 0.5 ? "local" : "s3";
+  const storage = force.storage ?? (random() < 0.5 ? "local" : "s3");
   const failures: string[] = [];
+  const backupDisruption = force.backup ?? pickDisruption(random, storage === "s3");
+  const restoreDisruption = force.restore ?? pickDisruption(random, storage === "s3");
+  const disruptions = [`backup: ${backupDisruption}`, `restore: ${restoreDisruption}`];
   const topic = randomName(`chaos${iteration}`);
-  await createTopic(kafkaBootstrap(), topic, { partitions: 3 });
+  await createTopic(kafkaBootstrap2(), topic, { partitions: 3 });
   const data: TestRecord[] = Array.from({ length: records }, (_, i) => ({
     partition: i % 3,
     key: bytes(`${topic}-${i}`),
     value: bytes(`value ${i} `.repeat(10)),
     headers: [["n", bytes(String(i))]],
   }));
-  await produceWithKafkajs(kafkaBootstrap(), topic, data);
+  await produceWithKafkajs(kafkaBootstrap2(), topic, data);
   const ids = data.map((r) => new TextDecoder().decode(r.key!));
 
   const dir = await Deno.makeTempDir();
@@ -117,12 +155,13 @@ export async function chaosIteration(
   try {
     const backup = await writeJob(backupJob([topic], dir, {
       ...keys,
+      BOOTSTRAP_SERVERS: kafkaBootstrap2(),
       RUN_MODE: "continuous",
       NUMBER_OF_MESSAGE_PER_BACKUP_FILE: 200 + Math.floor(random() * 400),
       MAX_CHUNK_AGE_SECONDS: 1,
       NUMBER_OF_KAFKA_THREADS: 1 + Math.floor(random() * 2),
     }));
-    const backupKill = await killAtRandom("backup.ts", backup, proxy, random);
+    const backupKill = await killAtRandom("backup.ts", backup, proxy, random, backupDisruption);
     if (backupKill) failures.push(backupKill);
     const finished = await runScript("backup.ts", ["--once", backup]);
     if (finished.code !== 0) {
@@ -135,16 +174,17 @@ export async function chaosIteration(
     );
 
     const target = randomName(`chaos${iteration}-target`);
-    await createTopic(kafkaBootstrap(), target, { partitions: 3 });
+    await createTopic(kafkaBootstrap2(), target, { partitions: 3 });
     const restoreKeys = { ...keys };
     delete restoreKeys.RETRY_UPLOAD_SECONDS;
     const restore = await writeJob(restoreJob(topic, target, dir, {
       ...restoreKeys,
+      BOOTSTRAP_SERVERS: kafkaBootstrap2(),
       RESTORE_PARTITION_STRATEGY: ["same", "random", "key"][Math.floor(random() * 3)],
       RECORDS_PER_TRANSACTION: 20 + Math.floor(random() * 100),
       RETRY_SECONDS: 1,
     }));
-    const restoreKill = await killAtRandom("restore.ts", restore, proxy, random);
+    const restoreKill = await killAtRandom("restore.ts", restore, proxy, random, restoreDisruption);
     if (restoreKill) failures.push(restoreKill);
     const restored = await runScript("restore.ts", [restore]);
     if (restored.code !== 0) {
@@ -152,7 +192,7 @@ export async function chaosIteration(
     }
     const inTarget = lostAndDuplicated(
       ids,
-      (await readTopicWithKcat(kafkaBootstrap(), target)).map((r) =>
+      (await readTopicWithKcat(kafkaBootstrap2(), target)).map((r) =>
         new TextDecoder().decode(r.key!)
       ),
     );
@@ -163,6 +203,7 @@ export async function chaosIteration(
       archiveDuplicated: inArchive.duplicated,
       restoreLost: inTarget.lost,
       restoreDuplicated: inTarget.duplicated,
+      disruptions,
       failures,
     };
   } finally {
@@ -203,6 +244,7 @@ if (import.meta.main) {
     console.log(
       `iteration ${i} (${r.storage}): archive lost ${r.archiveLost} duplicated ${r.archiveDuplicated}; ` +
         `restore lost ${r.restoreLost} duplicated ${r.restoreDuplicated}` +
+        ` (${r.disruptions.join(", ")})` +
         (r.failures.length ? `; failures: ${r.failures.join(" | ")}` : ""),
     );
   }

@@ -19,6 +19,15 @@ const batch = (start: number, n: number): TestRecord[] =>
     headers: [],
   }));
 
+/** Waits until the archive holds a chunk of `topic` (at most 60 s). */
+async function waitForChunk(dir: string, topic: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await readArchive(dir, topic)).chunks === 0) {
+    if (Date.now() > deadline) throw new Error(`no chunk of ${topic} was stored within 60 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 Deno.test("five kill -9 during a backup lose and duplicate nothing", async () => {
   const topic = randomName("crash");
   await createTopic(kafkaBootstrap(), topic, { partitions: 3 });
@@ -43,6 +52,10 @@ Deno.test("five kill -9 during a backup lose and duplicate nothing", async () =>
 
   for (let kill = 0; kill < 5; kill++) {
     const child = spawnScript("backup.ts", [job]);
+    // The first run is killed only once it has stored a chunk (a cold start of the
+    // runtime can take seconds); the later ones may not even get their partitions back
+    // before the kill, as the killed members' sessions expire only after 10 s.
+    if (kill === 0) await waitForChunk(dir, topic);
     await new Promise((r) => setTimeout(r, 1500 + Math.random() * 3000));
     child.kill("SIGKILL");
     const status = await child.status;

@@ -1,21 +1,34 @@
 /** The short chaos run of the test suite: two iterations of kill -9 during backup and restore. */
 import assert from "node:assert/strict";
-import { chaosIteration, lostAndDuplicated, seededRandom } from "../chaos/chaos.ts";
+import {
+  chaosIteration,
+  type ForcedDisruptions,
+  lostAndDuplicated,
+  seededRandom,
+} from "../chaos/chaos.ts";
 
 Deno.test("the lost/duplicated counter sees both kinds of damage", () => {
   assert.deepEqual(lostAndDuplicated(["a", "b", "c"], ["a", "a", "c"]), { lost: 1, duplicated: 1 });
   assert.deepEqual(lostAndDuplicated(["a", "b"], ["b", "a"]), { lost: 0, duplicated: 0 });
 });
 
-Deno.test("a short chaos run loses and duplicates nothing", async () => {
-  const random = seededRandom(Date.now() % 100000);
-  for (let i = 1; i <= 2; i++) {
-    const r = await chaosIteration(i, 2000, random);
+// Each disruption is seen at least once: the broker crashing under a backup and under a
+// restore, and the object store cut off.
+const FORCED: ForcedDisruptions[] = [
+  { storage: "local", backup: "broker crash", restore: "none" },
+  { storage: "s3", backup: "s3 cut", restore: "broker crash" },
+];
+
+Deno.test("a short chaos run (broker crashes, S3 cut, kill -9) loses and duplicates nothing", async () => {
+  const seed = Date.now() % 100000;
+  const random = seededRandom(seed);
+  for (let i = 1; i <= FORCED.length; i++) {
+    const r = await chaosIteration(i, 2000, random, FORCED[i - 1]);
     assert.deepEqual(r.failures, []);
     assert.deepEqual(
       [r.archiveLost, r.archiveDuplicated, r.restoreLost, r.restoreDuplicated],
       [0, 0, 0, 0],
-      `iteration ${i} (${r.storage})`,
+      `iteration ${i} (${r.storage}, ${r.disruptions.join(", ")}, seed ${seed})`,
     );
   }
 });
