@@ -6,19 +6,13 @@
 
 import { sha256Hex } from "./checksum.ts";
 import { type Compressor, createCompressor } from "./codec.ts";
-import {
-  cborInt,
-  type Codec,
-  CODECS,
-  encodeCborTransient,
-  FORMAT_VERSION,
-  MAGIC,
-} from "./format.ts";
+import { type Codec, CODECS, encodeCborTransient, FORMAT_VERSION, MAGIC } from "./format.ts";
 import { PREAMBLE_BYTES, TIMESTAMP_TYPES, type TimestampType } from "./format.ts";
 import { type ChunkHeader, headerToCbor } from "./header.ts";
 import type { ChunkIndexEntry } from "./index_entry.ts";
 import { chunkKey } from "./keys.ts";
 import type { ArchivedRecord } from "./record.ts";
+import { encodeRecordRows } from "./record_cbor.ts";
 
 /** What the writer of a chunk decides when it opens it. */
 export interface ChunkStart {
@@ -54,6 +48,7 @@ export interface EncodedChunk {
 const ARRAY_START = Uint8Array.of(0x9f);
 const ARRAY_BREAK = Uint8Array.of(0xff);
 const EMPTY_BODY = Uint8Array.of(0x9f, 0xff);
+const NOTHING = new Uint8Array(0);
 
 /**
  * A chunk being filled. Append records in strictly increasing offset order from `from`
@@ -99,18 +94,12 @@ export class ChunkWriter {
   async append(records: readonly ArchivedRecord[]): Promise<void> {
     if (this.#closed) throw new Error("ChunkWriter: append after finish or discard");
     if (records.length === 0) return;
-    const rows = this.#rowsOf(records);
-    const encoded = encodeCborTransient(rows);
-    // cbor-x wrote a definite-length array: keep its elements, after the body's opening
-    // byte when they are the first. Copied out of cbor-x's reused buffer, because the
-    // compressor may read it later.
-    const elements = encoded.subarray(arrayHeadLength(encoded[0]));
-    const opening = this.#opened ? 0 : ARRAY_START.length;
-    const piece = new Uint8Array(opening + elements.length);
-    piece.set(ARRAY_START.subarray(0, opening));
-    piece.set(elements, opening);
+    this.#check(records);
+    // The body's opening byte goes before its first rows (and is counted from the start).
+    const prefix = this.#opened ? NOTHING : ARRAY_START;
+    const piece = encodeRecordRows(records, prefix);
+    this.#uncompressedBytes += piece.length - prefix.length;
     this.#opened = true;
-    this.#uncompressedBytes += elements.length;
     await this.#compressor.write(piece);
   }
 
@@ -191,14 +180,10 @@ export class ChunkWriter {
     this.#compressor.destroy();
   }
 
-  /**
-   * Checks `records` and builds their CBOR rows, which share the records' byte arrays
-   * and header lists. State changes only once every record has passed.
-   */
-  #rowsOf(records: readonly ArchivedRecord[]): unknown[] {
+  /** Checks `records` and takes note of their offsets and times, once every one has passed. */
+  #check(records: readonly ArchivedRecord[]): void {
     const { topic, partition, from } = this.#start;
     const where = `${topic}/${partition} (chunk from ${from})`;
-    const rows = new Array(records.length);
     const gaps: Array<[number, number]> = [];
     let previous = this.#lastOffset ?? from - 1;
     let minTimestamp = this.#minTimestamp;
@@ -227,7 +212,6 @@ export class ChunkWriter {
       previous = offset;
       if (timestamp < minTimestamp) minTimestamp = timestamp;
       if (timestamp > maxTimestamp) maxTimestamp = timestamp;
-      rows[i] = [cborInt(offset), cborInt(timestamp), key, value, headers];
     }
     this.#firstOffset ??= records[0].offset;
     this.#lastOffset = previous;
@@ -235,7 +219,6 @@ export class ChunkWriter {
     this.#minTimestamp = minTimestamp;
     this.#maxTimestamp = maxTimestamp;
     this.#gaps.push(...gaps);
-    return rows;
   }
 }
 
@@ -265,13 +248,6 @@ export async function encodeChunk(
     writer.discard();
     throw error;
   }
-}
-
-/** Bytes of a CBOR array head (major type 4) from its first byte. */
-function arrayHeadLength(initial: number): number {
-  const info = initial & 0x1f;
-  if ((initial >> 5) !== 4 || info > 27) throw new Error(`not a definite CBOR array: ${initial}`);
-  return info < 24 ? 1 : 1 + (1 << (info - 24));
 }
 
 function checkHeaders(headers: unknown, where: string, offset: number): void {
