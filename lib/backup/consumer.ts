@@ -7,8 +7,9 @@
  * - storage is the truth: a partition continues one past the last chunk in storage,
  *   whatever the group's committed offset says (it is moved there if it differs);
  * - the group offset is committed only after storage holds the chunk;
- * - on every rebalance, open chunks are dropped unstored: the partition's next owner
- *   re-reads them from Kafka, so nothing is stored twice or skipped.
+ * - on a rebalance, open chunks of partitions that move are dropped unstored: the
+ *   partition's next owner re-reads them from Kafka, so nothing is stored twice or
+ *   skipped; a partition that stays with this member keeps its open chunk.
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "../kafka/kafkajs.ts";
 import { partitionOffsets } from "../kafka/topics.ts";
@@ -42,6 +43,8 @@ export interface BackupConsumerOptions {
   timestampTypes: Record<string, "CreateTime" | "LogAppendTime">;
   sink: ChunkSink;
   logger: Logger;
+  /** Once mode: hears when a partition's commit reached its end (the main thread checks at once). */
+  onPartitionDone?: () => void;
 }
 
 function toArchived(message: KafkaMessage): ArchivedRecord {
@@ -75,6 +78,8 @@ export class BackupConsumer {
   #heartbeat: () => Promise<void> = () => Promise.resolve();
   /** Payload bytes held in the open chunks of all this consumer's partitions. */
   #openBytes = 0;
+  /** This consumer's member id in the group's current generation. */
+  #memberId: string | null = null;
 
   constructor(options: BackupConsumerOptions) {
     this.#options = options;
@@ -98,20 +103,18 @@ export class BackupConsumer {
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
       maxBytesPerPartition: 4 * 1024 * 1024,
-      // Long polls delay leaving the group at stop; 1 s keeps stopping quick.
-      maxWaitTimeInMs: 1000,
+      // Long polls delay leaving the group at stop (the fetch in flight is waited for).
+      maxWaitTimeInMs: 250,
     });
     this.#consumer = consumer;
     consumer.on(consumer.events.REBALANCING, () => {
       this.#rebalancing = true;
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const { memberId, memberAssignment } = event.payload;
       this.#mutex.run(() => {
         this.#rebalancing = false;
-        // Open chunks of the old assignment are not stored: their owner re-reads them.
-        for (const state of this.#states.values()) state.chunk?.discard();
-        this.#states.clear();
-        this.#openBytes = 0;
+        this.#keepAcrossRebalance(memberId, memberAssignment);
         return Promise.resolve();
       });
     });
@@ -153,6 +156,31 @@ export class BackupConsumer {
     await this.#admin?.disconnect();
     this.#admin = null;
     this.#consumer = null;
+  }
+
+  /**
+   * After a rebalance, a partition this member owned in the previous generation and owns
+   * again keeps its open chunk: nobody else can have read it in between (the member id
+   * is the same, so this member was in every generation since). Every other open chunk
+   * is dropped unstored, and its partition's next owner reads it again from Kafka.
+   */
+  #keepAcrossRebalance(memberId: string, assignment: Record<string, number[]>): void {
+    const sameMember = memberId === this.#memberId;
+    this.#memberId = memberId;
+    const kept = new Set<string>();
+    if (sameMember) {
+      for (const [topic, partitions] of Object.entries(assignment)) {
+        for (const partition of partitions) kept.add(tpKey(topic, partition));
+      }
+    }
+    for (const [key, state] of this.#states) {
+      if (kept.has(key)) continue;
+      if (state.chunk) {
+        this.#openBytes -= state.chunk.bytes;
+        state.chunk.discard();
+      }
+      this.#states.delete(key);
+    }
   }
 
   /** One admin client for the consumer's offset look-ups, connected on first use. */
@@ -352,6 +380,8 @@ export class BackupConsumer {
         partition: state.partition,
         offset: String(offset),
       }]);
+      const end = this.#options.endOffsets?.[tpKey(state.topic, state.partition)];
+      if (end !== undefined && offset >= end) this.#options.onPartitionDone?.();
     } catch (error) {
       // Storage already holds the data; a lost commit only means a re-read that is skipped.
       this.#options.logger.warn(

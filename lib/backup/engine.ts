@@ -80,8 +80,42 @@ async function remaining(
 /** Runs the backup until stopped (continuous) or done (once). */
 export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupSummary> {
   const started = Date.now();
-  const admin = await connectAdmin(job.kafka, "kafka-backup-main", logger);
+  const counters = new Map<number, WorkerCounters>();
+  const stopped = new Set<number>();
+  let failure: BackupToolError | null = null;
+  let stopRequested = false;
+  let wake: () => void = () => {};
+  const woken = () => new Promise<void>((resolve) => (wake = resolve));
+  // The Workers load their modules (the Kafka client: about a second of CPU) while this
+  // thread plans; they start consuming only when the plan is sent to them.
   const workers: Worker[] = [];
+  for (let i = 0; i < job.threads; i++) {
+    const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      const message = event.data;
+      if (message.type === "counters" || message.type === "stopped") {
+        counters.set(message.workerIndex, message.counters);
+      }
+      if (message.type === "stopped") stopped.add(message.workerIndex);
+      if (message.type === "fatal" && !failure) {
+        failure = new BackupToolError(
+          `Consumer ${message.workerIndex}: ${message.message}`,
+          message.exitCode as 1,
+        );
+      }
+      wake();
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      failure ??= new BackupToolError(`Consumer ${i} crashed: ${event.message}`, ExitCode.internal);
+      wake();
+    };
+    workers.push(worker);
+  }
+  const admin = await connectAdmin(job.kafka, "kafka-backup-main", logger).catch((error) => {
+    for (const worker of workers) worker.terminate();
+    throw error;
+  });
   try {
     const plan = await makePlan(admin, job);
     // Fails early and clearly when the storage is missing or refuses us; then uploads what
@@ -103,39 +137,7 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
       } (${plan.partitions} partitions) with ${job.threads} consumer(s) ` +
         `in group ${job.groupId}, mode ${job.runMode}`,
     );
-
-    const counters = new Map<number, WorkerCounters>();
-    const stopped = new Set<number>();
-    let failure: BackupToolError | null = null;
-    let stopRequested = false;
-    let wake: () => void = () => {};
-    const woken = () => new Promise<void>((resolve) => (wake = resolve));
-
-    for (let i = 0; i < job.threads; i++) {
-      const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-      worker.onmessage = (event: MessageEvent<FromWorker>) => {
-        const message = event.data;
-        if (message.type === "counters" || message.type === "stopped") {
-          counters.set(message.workerIndex, message.counters);
-        }
-        if (message.type === "stopped") stopped.add(message.workerIndex);
-        if (message.type === "fatal" && !failure) {
-          failure = new BackupToolError(
-            `Consumer ${message.workerIndex}: ${message.message}`,
-            message.exitCode as 1,
-          );
-        }
-        wake();
-      };
-      worker.onerror = (event) => {
-        event.preventDefault();
-        failure ??= new BackupToolError(
-          `Consumer ${i} crashed: ${event.message}`,
-          ExitCode.internal,
-        );
-        wake();
-      };
-      workers.push(worker);
+    workers.forEach((worker, i) => {
       const start: ToWorker = {
         type: "start",
         job,
@@ -145,7 +147,7 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
         timestampTypes: plan.timestampTypes,
       };
       worker.postMessage(start);
-    }
+    });
 
     const onSignal = () => {
       logger.info("stop requested: storing open chunks");

@@ -59,6 +59,8 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
         timestampTypes: message.timestampTypes,
         sink: await openSink(message.job, logger),
         logger,
+        onPartitionDone: () =>
+          send({ type: "counters", workerIndex, counters: consumer!.counters }),
       });
       await consumer.start(fail);
       logger.info(`started polling on ${message.topics.join(",")}`);
