@@ -6,6 +6,7 @@ import process from "node:process";
 import "./ordered_headers.ts";
 import "./fast_paths.ts";
 import "./fast_batch_decoder.ts";
+import "./fast_produce.ts";
 import { CompressionCodecs, CompressionTypes } from "kafkajs";
 import { lz4Codec, snappyCodec, zstdCodec } from "./codecs.ts";
 

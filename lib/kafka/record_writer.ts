@@ -59,6 +59,82 @@ function nameBytes(name: string): Uint8Array {
 
 const isBytes = (v: unknown): v is Uint8Array | null => v === null || v instanceof Uint8Array;
 
+/** Zigzag varlong of any safe integer (Number arithmetic: no 32-bit truncation). */
+function sizeOfVarLong(n: number): number {
+  let u = n >= 0 ? n * 2 : -n * 2 - 1;
+  let size = 1;
+  while (u >= 0x80) {
+    size++;
+    u = Math.floor(u / 128);
+  }
+  return size;
+}
+
+function writeVarLong(buf: Uint8Array, at: number, n: number): number {
+  let u = n >= 0 ? n * 2 : -n * 2 - 1;
+  while (u >= 0x80) {
+    buf[at++] = (u % 128) | 0x80;
+    u = Math.floor(u / 128);
+  }
+  buf[at++] = u;
+  return at;
+}
+
+/** A record's fields as the producer passes them to the encoder. */
+export interface RecordFields {
+  offsetDelta: number;
+  /** Any safe integer: written as a varlong. */
+  timestampDelta: number;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers: ReadonlyArray<readonly [string, Uint8Array | null]>;
+}
+
+/**
+ * Bytes of the record's body (after its length prefix), or -1 when a field is outside
+ * this writer's fast path (not bytes, a delta that is not a safe integer).
+ */
+export function sizeOfRecordBody(
+  offsetDelta: unknown,
+  timestampDelta: unknown,
+  key: unknown,
+  value: unknown,
+  headers: ReadonlyArray<readonly [string, unknown]>,
+): number {
+  if (!fitsVarInt(offsetDelta) || !Number.isSafeInteger(timestampDelta)) return -1;
+  if (!isBytes(key) || !isBytes(value)) return -1;
+  let body = 1 + sizeOfVarLong(timestampDelta as number) + sizeOfUVarInt(zigzag(offsetDelta)) +
+    sizeOfBytes(key) + sizeOfBytes(value) + sizeOfUVarInt(zigzag(headers.length));
+  for (let i = 0; i < headers.length; i++) {
+    const [name, headerValue] = headers[i];
+    if (typeof name !== "string" || !isBytes(headerValue)) return -1;
+    body += sizeOfBytes(nameBytes(name)) + sizeOfBytes(headerValue);
+  }
+  return body < VARINT_LIMIT ? body : -1;
+}
+
+/** Bytes of a whole record whose body is `body` bytes. */
+export const sizeOfRecord = (body: number): number => sizeOfUVarInt(zigzag(body)) + body;
+
+/**
+ * Writes a record whose body {@linkcode sizeOfRecordBody} measured as `body` bytes at
+ * `at`; returns where it ends.
+ */
+export function writeRecordAt(buf: Uint8Array, at: number, body: number, r: RecordFields): number {
+  at = writeUVarInt(buf, at, zigzag(body));
+  buf[at++] = 0; // attributes: none are used in v2 records
+  at = writeVarLong(buf, at, r.timestampDelta);
+  at = writeUVarInt(buf, at, zigzag(r.offsetDelta));
+  at = writeBytes(buf, at, r.key);
+  at = writeBytes(buf, at, r.value);
+  at = writeUVarInt(buf, at, zigzag(r.headers.length));
+  for (let i = 0; i < r.headers.length; i++) {
+    at = writeBytes(buf, at, nameBytes(r.headers[i][0]));
+    at = writeBytes(buf, at, r.headers[i][1]);
+  }
+  return at;
+}
+
 /**
  * The record's bytes, exactly as kafkajs's encoder would write them; null when a field is
  * outside this writer's fast path (a string key or value, a delta of 2^30 or more), for
@@ -71,29 +147,14 @@ export function writeRecord(
   value: unknown,
   headers: ReadonlyArray<readonly [string, Uint8Array | null]>,
 ): Buffer | null {
-  if (!fitsVarInt(offsetDelta) || !fitsVarInt(timestampDelta)) return null;
-  if (!isBytes(key) || !isBytes(value)) return null;
-  const names = new Array<Uint8Array>(headers.length);
-  let body = 1 + sizeOfUVarInt(zigzag(timestampDelta)) + sizeOfUVarInt(zigzag(offsetDelta)) +
-    sizeOfBytes(key) + sizeOfBytes(value) + sizeOfUVarInt(zigzag(headers.length));
-  for (let i = 0; i < headers.length; i++) {
-    const [name, headerValue] = headers[i];
-    if (!isBytes(headerValue)) return null;
-    names[i] = nameBytes(name);
-    body += sizeOfBytes(names[i]) + sizeOfBytes(headerValue);
-  }
-  if (body >= VARINT_LIMIT) return null;
-  const buf = Buffer.allocUnsafe(sizeOfUVarInt(zigzag(body)) + body);
-  let at = writeUVarInt(buf, 0, zigzag(body));
-  buf[at++] = 0; // attributes: none are used in v2 records
-  at = writeUVarInt(buf, at, zigzag(timestampDelta));
-  at = writeUVarInt(buf, at, zigzag(offsetDelta));
-  at = writeBytes(buf, at, key);
-  at = writeBytes(buf, at, value);
-  at = writeUVarInt(buf, at, zigzag(headers.length));
-  for (let i = 0; i < headers.length; i++) {
-    at = writeBytes(buf, at, names[i]);
-    at = writeBytes(buf, at, headers[i][1]);
-  }
+  // kafkajs's own limit for the deltas of a record encoded on its own.
+  if (!fitsVarInt(timestampDelta)) return null;
+  const body = sizeOfRecordBody(offsetDelta, timestampDelta, key, value, headers);
+  if (body < 0) return null;
+  const size = sizeOfRecord(body);
+  const buf = Buffer.allocUnsafe(size);
+  const fields = { offsetDelta, timestampDelta, key, value, headers } as RecordFields;
+  const end = writeRecordAt(buf, 0, body, fields);
+  if (end !== size) throw new Error(`writeRecord: wrote ${end} of ${size} bytes`);
   return buf;
 }

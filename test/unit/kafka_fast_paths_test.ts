@@ -11,5 +11,8 @@ Deno.test("crc32c matches the standard check value and kafkajs's own implementat
   for (const length of [1, 7, 8, 9, 63, 64, 1000, 4099]) {
     const data = crypto.getRandomValues(new Uint8Array(length));
     assert.equal(crc32c(data), kafkajsCrc(data), `length ${length}`);
+    // A view that starts at an odd byte of its buffer.
+    const view = data.subarray(3);
+    assert.equal(crc32c(view), kafkajsCrc(view), `length ${length} - 3, at offset 3`);
   }
 });
