@@ -1,10 +1,10 @@
 /**
- * Where sealed chunks go. Local archives are written in place. Cloud archives are first
- * written to the staging directory and uploaded in the background (bounded concurrency,
- * one partition's chunks in order), so consumers keep consuming while uploads run; when
- * staged bytes pass the limit, `store` waits (back-pressure) until uploads free space.
- * Either way `onDurable` (which commits the group offset) runs only once the archive's
- * final storage holds the chunk.
+ * Where sealed chunks go. Local archives are written in place, in the background. Cloud
+ * archives are first written to the staging directory and uploaded in the background
+ * (bounded concurrency, one partition's chunks in order). Either way consumers keep
+ * consuming meanwhile; when the chunks not yet durable pass a limit, `store` waits
+ * (back-pressure), and `onDurable` (which commits the group offset) runs only once the
+ * archive's final storage holds the chunk.
  */
 import type { StorageBackend } from "../storage/backend.ts";
 import type { EncodedChunk } from "../archive/chunk_encode.ts";
@@ -32,105 +32,80 @@ export interface ChunkSink {
   drain(): Promise<void>;
 }
 
-/** Writes chunks straight into the archive (local directories). */
-export class DirectSink implements ChunkSink {
-  constructor(private readonly backend: StorageBackend, private readonly logger: Logger) {}
-
-  get location(): string {
-    return this.backend.location;
-  }
-
-  async store(encoded: EncodedChunk, onDurable: () => Promise<void>): Promise<void> {
-    await storeChunk(this.backend, encoded);
-    await onDurable();
-  }
-
-  resumePosition(topic: string, partition: number): Promise<number | null> {
-    return resumePosition(this.backend, topic, partition, this.logger);
-  }
-
-  afterStored(_topic: string, _partition: number, action: () => Promise<void>): Promise<void> {
-    return action();
-  }
-
-  drain(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-/** Stages chunks locally and uploads them in the background. */
-export class StagedUploadSink implements ChunkSink {
-  readonly #uploads: Semaphore;
-  /** The tail of each partition's upload chain: a partition's chunks upload in order. */
+/**
+ * Takes sealed chunks and makes them durable in the background, each partition's chunks
+ * in order, `concurrency` at a time, so the consumer goes on consuming meanwhile. `store`
+ * first runs `stage` (awaited: the chunk is staged when it returns), then waits while the
+ * chunks taken and not yet durable pass `limitBytes` (back-pressure, keeping the group
+ * session alive). `onDurable` runs once `persist` has made the chunk durable.
+ */
+abstract class PipelinedSink implements ChunkSink {
+  readonly #slots: Semaphore;
+  /** The tail of each partition's chain: a partition's chunks are persisted in order. */
   readonly #chains = new Map<string, Promise<void>>();
-  #stagedBytes = 0;
+  #pendingBytes = 0;
   #failure: unknown = null;
   #freed: () => void = () => {};
 
   constructor(
-    private readonly staging: StorageBackend,
-    private readonly remote: StorageBackend,
     private readonly limitBytes: number,
     concurrency: number,
-    private readonly logger: Logger,
+    protected readonly logger: Logger,
     private readonly onFailure: (error: unknown) => void,
   ) {
-    this.#uploads = new Semaphore(concurrency);
+    this.#slots = new Semaphore(concurrency);
   }
 
-  get location(): string {
-    return this.remote.location;
+  abstract readonly location: string;
+  /** Makes the chunk durable where it is archived. */
+  protected abstract persist(encoded: EncodedChunk): Promise<void>;
+  /** Runs before the chunk is queued (a local copy for uploads); default: nothing. */
+  protected stage(_encoded: EncodedChunk): Promise<void> {
+    return Promise.resolve();
   }
-
-  /** Bytes of chunks staged and not yet uploaded. */
-  get stagedBytes(): number {
-    return this.#stagedBytes;
-  }
+  /** Where the partition continues, once this sink's own chunks of it are settled. */
+  protected abstract settledPosition(topic: string, partition: number): Promise<number | null>;
 
   async store(
     encoded: EncodedChunk,
     onDurable: () => Promise<void>,
     heartbeat: () => Promise<void>,
-  ) {
+  ): Promise<void> {
     if (this.#failure) throw this.#failure;
-    // Back-pressure: wait for room before staging more, keeping the group session alive.
-    while (this.#stagedBytes > 0 && this.#stagedBytes + encoded.bytes.length > this.limitBytes) {
+    // Back-pressure: wait for room, keeping the group session alive.
+    while (
+      this.#pendingBytes > 0 && this.#pendingBytes + encoded.bytes.length > this.limitBytes
+    ) {
       await Promise.race([new Promise<void>((resolve) => (this.#freed = resolve)), sleep(1000)]);
       if (this.#failure) throw this.#failure;
       await heartbeat();
     }
-    await storeChunk(this.staging, encoded);
-    this.#stagedBytes += encoded.bytes.length;
+    await this.stage(encoded);
+    this.#pendingBytes += encoded.bytes.length;
     const key = tpKey(encoded.entry.topic, encoded.entry.partition);
     const previous = this.#chains.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.#upload(encoded, onDurable));
+    const next = previous.then(() => this.#persist(encoded, onDurable));
     this.#chains.set(key, next.catch(() => {}));
   }
 
-  async #upload(encoded: EncodedChunk, onDurable: () => Promise<void>): Promise<void> {
+  async #persist(encoded: EncodedChunk, onDurable: () => Promise<void>): Promise<void> {
     if (this.#failure) return;
     try {
-      await this.#uploads.run(() => uploadStaged(this.staging, this.remote, encoded.entry));
-      this.logger.info(`upload successful at ${this.remote.location}/${encoded.key}`);
+      await this.#slots.run(() => this.persist(encoded));
       await onDurable();
     } catch (error) {
       this.#failure ??= error;
       this.onFailure(error);
     } finally {
-      this.#stagedBytes -= encoded.bytes.length;
+      this.#pendingBytes -= encoded.bytes.length;
       this.#freed();
     }
   }
 
   async resumePosition(topic: string, partition: number): Promise<number | null> {
-    // This worker's own uploads of the partition finish first, so the listing is settled.
+    // This sink's own chunks of the partition are settled first, so the listing is too.
     await this.#chains.get(tpKey(topic, partition));
-    // Remote orphans stay: another worker's upload may be half way; readers ignore them.
-    const stored = await resumePosition(this.remote, topic, partition, this.logger, false);
-    const { entries } = await readPartitionIndex(this.staging, topic, partition);
-    const staged = entries.length === 0 ? null : entries[entries.length - 1].to + 1;
-    if (stored === null) return staged;
-    return staged === null ? stored : Math.max(stored, staged);
+    return this.settledPosition(topic, partition);
   }
 
   afterStored(topic: string, partition: number, action: () => Promise<void>): Promise<void> {
@@ -147,6 +122,72 @@ export class StagedUploadSink implements ChunkSink {
   async drain(): Promise<void> {
     await Promise.all(this.#chains.values());
     if (this.#failure) throw this.#failure;
+  }
+}
+
+/**
+ * Writes chunks into a local archive. The write (temp file, fsync, rename) runs in the
+ * background while the consumer goes on: the fsyncs were a fifth of a backup's time.
+ */
+export class DirectSink extends PipelinedSink {
+  constructor(
+    private readonly backend: StorageBackend,
+    logger: Logger,
+    onFailure: (error: unknown) => void,
+    limitBytes = DIRECT_PENDING_BYTES,
+  ) {
+    super(limitBytes, 2, logger, onFailure);
+  }
+
+  get location(): string {
+    return this.backend.location;
+  }
+
+  protected persist(encoded: EncodedChunk): Promise<void> {
+    return storeChunk(this.backend, encoded);
+  }
+
+  protected settledPosition(topic: string, partition: number): Promise<number | null> {
+    return resumePosition(this.backend, topic, partition, this.logger);
+  }
+}
+
+/** Bytes of sealed chunks a local backup holds in memory while they are written. */
+const DIRECT_PENDING_BYTES = 64 * 1024 * 1024;
+
+/** Stages chunks locally and uploads them in the background. */
+export class StagedUploadSink extends PipelinedSink {
+  constructor(
+    private readonly staging: StorageBackend,
+    private readonly remote: StorageBackend,
+    limitBytes: number,
+    concurrency: number,
+    logger: Logger,
+    onFailure: (error: unknown) => void,
+  ) {
+    super(limitBytes, concurrency, logger, onFailure);
+  }
+
+  get location(): string {
+    return this.remote.location;
+  }
+
+  protected override stage(encoded: EncodedChunk): Promise<void> {
+    return storeChunk(this.staging, encoded);
+  }
+
+  protected async persist(encoded: EncodedChunk): Promise<void> {
+    await uploadStaged(this.staging, this.remote, encoded.entry);
+    this.logger.info(`upload successful at ${this.remote.location}/${encoded.key}`);
+  }
+
+  protected async settledPosition(topic: string, partition: number): Promise<number | null> {
+    // Remote orphans stay: another worker's upload may be half way; readers ignore them.
+    const stored = await resumePosition(this.remote, topic, partition, this.logger, false);
+    const { entries } = await readPartitionIndex(this.staging, topic, partition);
+    const staged = entries.length === 0 ? null : entries[entries.length - 1].to + 1;
+    if (stored === null) return staged;
+    return staged === null ? stored : Math.max(stored, staged);
   }
 }
 
