@@ -139,8 +139,38 @@ export async function dryRun(job: RestoreJob, logger: Logger): Promise<DryRunPla
 /** Runs the restore until done (once) or stopped by SIGTERM/SIGINT (follow). */
 export async function runRestore(job: RestoreJob, logger: Logger): Promise<RestoreSummary> {
   const started = Date.now();
-  const admin = await connectAdmin(job.kafka, "kafka-backup-restore-main", logger);
-  const workers: Worker[] = [];
+  const counters = new Map<number, RestoreCounters>();
+  const done = new Set<number>();
+  let failure: BackupToolError | null = null;
+  let wake: () => void = () => {};
+  const woken = () => new Promise<void>((resolve) => (wake = resolve));
+  // The Workers load their modules (the Kafka client: about a second of CPU) while this
+  // thread plans; they start producing only when their partitions are sent to them.
+  let workers: Worker[] = [];
+  for (let i = 0; i < job.threads; i++) {
+    const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+    worker.onmessage = (event: MessageEvent<FromRestoreWorker>) => {
+      const message = event.data;
+      if (message.type !== "fatal") counters.set(message.workerIndex, message.counters);
+      if (message.type === "done") done.add(message.workerIndex);
+      if (message.type === "fatal") {
+        failure ??= new BackupToolError(message.message, message.exitCode as 1);
+      }
+      wake();
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      failure ??= new BackupToolError(`Producer ${i} crashed: ${event.message}`, ExitCode.internal);
+      wake();
+    };
+    workers.push(worker);
+  }
+  const admin = await connectAdmin(job.kafka, "kafka-backup-restore-main", logger).catch(
+    (error) => {
+      for (const worker of workers) worker.terminate();
+      throw error;
+    },
+  );
   try {
     const { plans, tasks } = await prepare(admin, job, logger);
     logger.info(
@@ -150,37 +180,16 @@ export async function runRestore(job: RestoreJob, logger: Logger): Promise<Resto
         `with strategy ${job.strategy}, ${job.threads} producer(s), mode ${job.runMode}`,
     );
 
+    // No more Workers than partitions: the others are not needed.
     const threads = Math.max(1, Math.min(job.threads, tasks.length));
-    const counters = new Map<number, RestoreCounters>();
-    const done = new Set<number>();
-    let failure: BackupToolError | null = null;
-    let wake: () => void = () => {};
-    const woken = () => new Promise<void>((resolve) => (wake = resolve));
-    for (let i = 0; i < threads; i++) {
-      const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-      worker.onmessage = (event: MessageEvent<FromRestoreWorker>) => {
-        const message = event.data;
-        if (message.type !== "fatal") counters.set(message.workerIndex, message.counters);
-        if (message.type === "done") done.add(message.workerIndex);
-        if (message.type === "fatal") {
-          failure ??= new BackupToolError(message.message, message.exitCode as 1);
-        }
-        wake();
-      };
-      worker.onerror = (event) => {
-        event.preventDefault();
-        failure ??= new BackupToolError(
-          `Producer ${i} crashed: ${event.message}`,
-          ExitCode.internal,
-        );
-        wake();
-      };
-      workers.push(worker);
+    for (const spare of workers.slice(threads)) spare.terminate();
+    workers = workers.slice(0, threads);
+    workers.forEach((worker, i) => {
       const mine = tasks.filter((_, t) => t % threads === i);
       worker.postMessage(
         { type: "start", job, workerIndex: i, tasks: mine } satisfies ToRestoreWorker,
       );
-    }
+    });
     const onSignal = () => {
       logger.info("stop requested: finishing the open transactions");
       for (const worker of workers) worker.postMessage({ type: "stop" } satisfies ToRestoreWorker);
