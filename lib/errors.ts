@@ -96,5 +96,14 @@ export class RecordError extends BackupToolError {
 
 /** The exit code for any thrown value: ours carry one, anything else is a bug. */
 export function exitCodeOf(error: unknown): ExitCodeValue {
-  return error instanceof BackupToolError ? error.exitCode : ExitCode.internal;
+  if (error instanceof BackupToolError) return error.exitCode;
+  return isKafkaClientError(error) ? ExitCode.kafka : ExitCode.internal;
+}
+
+/**
+ * An error of the Kafka client (KafkaJSProtocolError, KafkaJSNumberOfRetriesExceeded,
+ * ...) that reached the top: Kafka refused or failed a request, which is not a bug here.
+ */
+export function isKafkaClientError(error: unknown): error is Error {
+  return error instanceof Error && error.name.startsWith("KafkaJS");
 }

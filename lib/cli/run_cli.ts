@@ -2,7 +2,7 @@
  * Shared shell of both entry scripts: runs a command, prints a failure as one clear line,
  * and turns it into the documented exit code. The only place that decides exit codes.
  */
-import { BackupToolError, exitCodeOf } from "../errors.ts";
+import { BackupToolError, exitCodeOf, isKafkaClientError } from "../errors.ts";
 import { createLogger } from "../log.ts";
 
 export async function runCli(command: () => Promise<number>): Promise<number> {
@@ -12,6 +12,8 @@ export async function runCli(command: () => Promise<number>): Promise<number> {
     const logger = createLogger("MainThread");
     if (error instanceof BackupToolError) {
       logger.error(error.message);
+    } else if (isKafkaClientError(error)) {
+      logger.error(`Kafka failed a request: ${error.message} (${error.name})`);
     } else {
       logger.error(
         `Internal error (please report): ${error instanceof Error ? error.stack : error}`,

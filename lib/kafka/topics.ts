@@ -1,6 +1,7 @@
 /** Topic discovery and offsets: what the backup covers and where each partition ends. */
 import type { Admin } from "./kafkajs.ts";
 import { KafkaError } from "../errors.ts";
+import { retry } from "../storage/retry.ts";
 
 export interface TopicSelection {
   names?: string[];
@@ -43,9 +44,28 @@ export interface PartitionOffsets {
   high: number;
 }
 
+/** A kafkajs error that says trying again may work (a leader moving or not ready yet). */
+const isRetriableKafkaError = (error: unknown): boolean =>
+  (error as { retriable?: unknown } | null)?.retriable === true;
+
+/**
+ * The partitions' offsets as kafkajs reports them. kafkajs does not retry its ListOffsets
+ * when a partition has no ready leader, as right after the topic was created or while a
+ * broker restarts ("This server is not the leader for that topic-partition"): this
+ * retries such retriable errors for up to 30 s.
+ */
+export function fetchTopicOffsets(admin: Pick<Admin, "fetchTopicOffsets">, topic: string) {
+  return retry(() => admin.fetchTopicOffsets(topic), {
+    what: `offsets of ${topic}`,
+    maxDelayMs: 2_000,
+    deadlineMs: 30_000,
+    isRetriable: isRetriableKafkaError,
+  });
+}
+
 /** Low and high offsets of every partition of `topic`, sorted by partition. */
 export async function partitionOffsets(admin: Admin, topic: string): Promise<PartitionOffsets[]> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+  const offsets = await fetchTopicOffsets(admin, topic);
   return offsets
     .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
     .sort((a, b) => a.partition - b.partition);

@@ -1,6 +1,6 @@
 /** Checks (and when asked, creates) the topics a restore writes into. */
 import type { Admin } from "../kafka/kafkajs.ts";
-import { partitionCount } from "../kafka/topics.ts";
+import { fetchTopicOffsets, partitionCount } from "../kafka/topics.ts";
 import { KafkaError, RefusedError } from "../errors.ts";
 import type { Strategy } from "./partitioner.ts";
 
@@ -54,7 +54,7 @@ export async function prepareTarget(
         `strategy "same" needs at least as many (use "random" or "key", or add partitions)`,
     );
   }
-  const offsets = await admin.fetchTopicOffsets(target);
+  const offsets = await fetchTopicOffsets(admin, target);
   return {
     partitions,
     maxMessageBytes: await maxMessageBytes(admin, target),
