@@ -35,9 +35,10 @@ export interface ChunkSink {
 /**
  * Takes sealed chunks and makes them durable in the background, each partition's chunks
  * in order, `concurrency` at a time, so the consumer goes on consuming meanwhile. `store`
- * first runs `stage` (awaited: the chunk is staged when it returns), then waits while the
- * chunks taken and not yet durable pass `limitBytes` (back-pressure, keeping the group
- * session alive). `onDurable` runs once `persist` has made the chunk durable.
+ * waits while the chunks taken and not yet durable pass `limitBytes` (back-pressure,
+ * keeping the group session alive), then runs `stage` (awaited), whose result is the job
+ * that makes the chunk durable; `onDurable` runs once that job is done. The job holds
+ * only what it needs: a staged chunk is read back from disk, not kept in memory.
  */
 abstract class PipelinedSink implements ChunkSink {
   readonly #slots: Semaphore;
@@ -57,12 +58,8 @@ abstract class PipelinedSink implements ChunkSink {
   }
 
   abstract readonly location: string;
-  /** Makes the chunk durable where it is archived. */
-  protected abstract persist(encoded: EncodedChunk): Promise<void>;
-  /** Runs before the chunk is queued (a local copy for uploads); default: nothing. */
-  protected stage(_encoded: EncodedChunk): Promise<void> {
-    return Promise.resolve();
-  }
+  /** Prepares the chunk (a local copy for uploads); returns the job that makes it durable. */
+  protected abstract stage(encoded: EncodedChunk): Promise<() => Promise<void>>;
   /** Where the partition continues, once this sink's own chunks of it are settled. */
   protected abstract settledPosition(topic: string, partition: number): Promise<number | null>;
 
@@ -80,24 +77,29 @@ abstract class PipelinedSink implements ChunkSink {
       if (this.#failure) throw this.#failure;
       await heartbeat();
     }
-    await this.stage(encoded);
-    this.#pendingBytes += encoded.bytes.length;
+    const persist = await this.stage(encoded);
+    const size = encoded.bytes.length;
+    this.#pendingBytes += size;
     const key = tpKey(encoded.entry.topic, encoded.entry.partition);
     const previous = this.#chains.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.#persist(encoded, onDurable));
+    const next = previous.then(() => this.#persist(persist, size, onDurable));
     this.#chains.set(key, next.catch(() => {}));
   }
 
-  async #persist(encoded: EncodedChunk, onDurable: () => Promise<void>): Promise<void> {
+  async #persist(
+    persist: () => Promise<void>,
+    size: number,
+    onDurable: () => Promise<void>,
+  ): Promise<void> {
     if (this.#failure) return;
     try {
-      await this.#slots.run(() => this.persist(encoded));
+      await this.#slots.run(persist);
       await onDurable();
     } catch (error) {
       this.#failure ??= error;
       this.onFailure(error);
     } finally {
-      this.#pendingBytes -= encoded.bytes.length;
+      this.#pendingBytes -= size;
       this.#freed();
     }
   }
@@ -143,8 +145,9 @@ export class DirectSink extends PipelinedSink {
     return this.backend.location;
   }
 
-  protected persist(encoded: EncodedChunk): Promise<void> {
-    return storeChunk(this.backend, encoded);
+  protected stage(encoded: EncodedChunk): Promise<() => Promise<void>> {
+    // The chunk stays in memory until it is written (DIRECT_PENDING_BYTES at most).
+    return Promise.resolve(() => storeChunk(this.backend, encoded));
   }
 
   protected settledPosition(topic: string, partition: number): Promise<number | null> {
@@ -172,13 +175,14 @@ export class StagedUploadSink extends PipelinedSink {
     return this.remote.location;
   }
 
-  protected override stage(encoded: EncodedChunk): Promise<void> {
-    return storeChunk(this.staging, encoded);
-  }
-
-  protected async persist(encoded: EncodedChunk): Promise<void> {
-    await uploadStaged(this.staging, this.remote, encoded.entry);
-    this.logger.info(`upload successful at ${this.remote.location}/${encoded.key}`);
+  protected async stage(encoded: EncodedChunk): Promise<() => Promise<void>> {
+    await storeChunk(this.staging, encoded);
+    // Only the index entry is kept: the upload reads the staged file back.
+    const { entry, key } = encoded;
+    return async () => {
+      await uploadStaged(this.staging, this.remote, entry);
+      this.logger.info(`upload successful at ${this.remote.location}/${key}`);
+    };
   }
 
   protected async settledPosition(topic: string, partition: number): Promise<number | null> {

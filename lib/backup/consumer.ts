@@ -355,13 +355,17 @@ export class BackupConsumer {
     const encoded = await chunk.seal(state.position - 1);
     const next = state.position;
     state.storedNext = next;
+    // The callback keeps only numbers: a staged chunk's bytes must not stay in memory.
+    const storedBytes = encoded.bytes.length;
+    const storedRecords = encoded.entry.count;
+    const key = encoded.key;
     await sink.store(encoded, async () => {
       this.counters.chunks++;
-      this.counters.storedBytes += encoded.bytes.length;
-      this.counters.storedRecords += encoded.entry.count;
+      this.counters.storedBytes += storedBytes;
+      this.counters.storedRecords += storedRecords;
       await this.#commit(state, next);
     }, () => this.#heartbeat());
-    this.#options.logger.info(`Created Successful Backupfile ${sink.location}/${encoded.key}`);
+    this.#options.logger.info(`Created Successful Backupfile ${sink.location}/${key}`);
   }
 
   /** Commits `offset` once the partition's chunks still on their way to storage are there. */
