@@ -8,20 +8,9 @@
  * tests compare them): shortest forms for 32-bit integers, the 8-byte form beyond.
  */
 import type { ArchivedRecord } from "./record.ts";
+import { headerNameBytes as nameBytes } from "../util/header_name_bytes.ts";
 
 const NULL = 0xf6;
-const utf8 = new TextEncoder();
-
-// Header names repeat from record to record: encode each once (bounded, names are few).
-const nameCache = new Map<string, Uint8Array>();
-function nameBytes(name: string): Uint8Array {
-  let bytes = nameCache.get(name);
-  if (bytes === undefined) {
-    bytes = utf8.encode(name);
-    if (nameCache.size < 1024) nameCache.set(name, bytes);
-  }
-  return bytes;
-}
 
 /** Bytes of a CBOR head (major type + argument) for a length or a uint32. */
 const headSize = (n: number): number => n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;

@@ -8,6 +8,7 @@
  *             Key:varint-bytes Value:varint-bytes Headers:[varint-string varint-bytes]
  */
 import { Buffer } from "node:buffer";
+import { headerNameBytes as nameBytes } from "../util/header_name_bytes.ts";
 
 /** Values whose zigzag form fits an unsigned 31-bit varint (kafkajs's int32 arithmetic). */
 const VARINT_LIMIT = 2 ** 30;
@@ -43,18 +44,6 @@ function writeBytes(buf: Uint8Array, at: number, bytes: Uint8Array | null): numb
   at = writeUVarInt(buf, at, zigzag(bytes.length));
   buf.set(bytes, at);
   return at + bytes.length;
-}
-
-// Header names repeat from record to record: encode each once (bounded, names are few).
-const nameCache = new Map<string, Uint8Array>();
-const utf8 = new TextEncoder();
-function nameBytes(name: string): Uint8Array {
-  let bytes = nameCache.get(name);
-  if (bytes === undefined) {
-    bytes = utf8.encode(name);
-    if (nameCache.size < 1024) nameCache.set(name, bytes);
-  }
-  return bytes;
 }
 
 const isBytes = (v: unknown): v is Uint8Array | null => v === null || v instanceof Uint8Array;

@@ -9,25 +9,11 @@ import {
   KafkajsBatchClass,
   kafkajsDecodeRecordBatch,
 } from "../../lib/kafka/fast_batch_decoder.ts";
+import { field, varint } from "../helpers/kafka_wire.ts";
 
 const require = createRequire(import.meta.url);
 const Decoder = require("kafkajs/src/protocol/decoder.js");
 
-/** Kafka's zigzag varint of any 64-bit value, from the protocol spec. */
-function varint(n: number | bigint): number[] {
-  let u = (BigInt(n) << 1n) ^ (BigInt(n) >> 63n);
-  u &= (1n << 64n) - 1n;
-  const out: number[] = [];
-  while (u >= 0x80n) {
-    out.push(Number(u & 0x7fn) | 0x80);
-    u >>= 7n;
-  }
-  out.push(Number(u));
-  return out;
-}
-
-const field = (bytes: Uint8Array | null): number[] =>
-  bytes === null ? varint(-1) : [...varint(bytes.length), ...bytes];
 const text = (s: string) => new TextEncoder().encode(s);
 
 interface SpecRecord {

@@ -1,21 +1,6 @@
 import assert from "node:assert/strict";
 import { writeRecord } from "../../lib/kafka/record_writer.ts";
-
-/** Kafka's varint (zigzag, then base-128 little-endian groups), from the protocol spec. */
-function varint(n: number): number[] {
-  let u = (BigInt(n) << 1n) ^ (BigInt(n) >> 63n);
-  u &= (1n << 64n) - 1n;
-  const out: number[] = [];
-  while (u >= 0x80n) {
-    out.push(Number(u & 0x7fn) | 0x80);
-    u >>= 7n;
-  }
-  out.push(Number(u));
-  return out;
-}
-
-const field = (bytes: Uint8Array | null): number[] =>
-  bytes === null ? varint(-1) : [...varint(bytes.length), ...bytes];
+import { field, varint } from "../helpers/kafka_wire.ts";
 
 function reference(
   offsetDelta: number,
