@@ -79,21 +79,27 @@ export function createKafka(
 }
 
 /**
- * A connected admin client for a command's first contact with the cluster: few retries,
- * so an unreachable cluster or refused credentials are reported in seconds (exit 3).
+ * A connected admin client for a command's main thread. The first contact has few
+ * retries, so an unreachable cluster or refused credentials are reported in seconds
+ * (exit 3); the client returned has the usual retries, so a broker that restarts while
+ * the command runs is waited for instead of ending it.
  */
 export async function connectAdmin(
   connection: KafkaConnection,
   clientId: string,
   logger: Logger,
 ): Promise<Admin> {
-  const admin = createKafka(connection, clientId, logger, 3).admin();
+  const probe = createKafka(connection, clientId, logger, 3).admin();
   try {
-    await admin.connect();
-    return admin;
+    await probe.connect();
   } catch (error) {
     throw new KafkaError(
       `Cannot connect to Kafka at ${connection.brokers.join(",")}: ${(error as Error).message}`,
     );
+  } finally {
+    await probe.disconnect().catch(() => {});
   }
+  const admin = createKafka(connection, clientId, logger).admin();
+  await admin.connect();
+  return admin;
 }

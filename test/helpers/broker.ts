@@ -20,8 +20,7 @@ async function commandLine(pid: number): Promise<string[]> {
 
 /**
  * Kills broker `name` ("kafka" or "kafka2") with SIGKILL, waits `downMs`, and starts it
- * again with the command line it had. The new process dies with this one
- * (`setpriv --pdeathsig KILL`), and its pid replaces the old one in the pid file, so
+ * again with the command line it had. Its pid replaces the old one in the pid file, so
  * services_stop still stops it. Resolves once the broker answers admin calls again.
  */
 export async function crashAndRestartBroker(
@@ -34,9 +33,12 @@ export async function crashAndRestartBroker(
   Deno.kill(pid, "SIGKILL");
   while (await isAlive(pid)) await sleep(50);
   await sleep(downMs);
-  // The broker logs to its server.log (log4j2), not to the console.
-  const child = new Deno.Command("setpriv", {
-    args: ["--pdeathsig", "KILL", ...args],
+  // Not tied to this process (a parent-death signal fires when the spawning *thread*
+  // ends, and deno test runs each test file on a thread of its own): the pid file is what
+  // services_stop, and the next start's reaping of stale runs, stop it by. The broker logs
+  // to its server.log (log4j2), not to the console.
+  const child = new Deno.Command("setsid", {
+    args,
     stdin: "null",
     stdout: "null",
     stderr: "null",
