@@ -5,7 +5,13 @@
  */
 import type { Admin } from "../kafka/kafkajs.ts";
 import { connectAdmin } from "../kafka/client.ts";
-import { partitionOffsets, selectTopics, timestampTypeOf } from "../kafka/topics.ts";
+import {
+  isRetriableKafkaError,
+  partitionOffsets,
+  selectTopics,
+  timestampTypeOf,
+  withKafkaRetry,
+} from "../kafka/topics.ts";
 import type { BackupJob } from "../config/backup_job.ts";
 import { BackupToolError, ConfigError, ExitCode } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -117,7 +123,7 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
     throw error;
   });
   try {
-    const plan = await makePlan(admin, job);
+    const plan = await withKafkaRetry("planning the backup", () => makePlan(admin, job));
     // Fails early and clearly when the storage is missing or refuses us; then uploads what
     // an interrupted run left in the staging directory, before any consumer starts.
     const storage = await openStorage(job.storage, logger, {
@@ -165,9 +171,14 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
         const tick = new Promise<void>((resolve) => setTimeout(resolve, 1000));
         await Promise.race([tick, woken()]);
         if (plan.endOffsets) {
-          const state = await remaining(admin, job, plan);
-          lag = state.lag;
-          if (state.left === 0) break;
+          // A broker restarting is no reason to stop: the next tick asks again.
+          const state = await remaining(admin, job, plan).catch((error) => {
+            if (!isRetriableKafkaError(error)) throw error;
+            logger.warn(`cannot read the group's progress yet: ${error.message}`);
+            return null;
+          });
+          lag = state?.lag ?? lag;
+          if (state?.left === 0) break;
           const current = sumCounters(counters.values());
           const seconds = (Date.now() - started) / 1000;
           live.show(

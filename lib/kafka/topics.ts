@@ -44,9 +44,36 @@ export interface PartitionOffsets {
   high: number;
 }
 
-/** A kafkajs error that says trying again may work (a leader moving or not ready yet). */
-const isRetriableKafkaError = (error: unknown): boolean =>
-  (error as { retriable?: unknown } | null)?.retriable === true;
+/** kafkajs errors of a connection that broke or timed out: a broker restarting, say. */
+const CONNECTION_ERRORS = new Set([
+  "KafkaJSConnectionError",
+  "KafkaJSConnectionClosedError",
+  "KafkaJSRequestTimeoutError",
+]);
+
+/**
+ * True for a kafkajs error after which trying again may work: a leader moving or not
+ * ready yet, a broker that went away, or kafkajs's own retries running out on those.
+ */
+export function isRetriableKafkaError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if ((error as { retriable?: unknown }).retriable === true) return true;
+  if (CONNECTION_ERRORS.has(error.name)) return true;
+  return error.name === "KafkaJSNumberOfRetriesExceeded" && isRetriableKafkaError(error.cause);
+}
+
+/**
+ * Runs `fn` (which must be safe to repeat) again while it fails with a retriable Kafka
+ * error, for up to a minute: the main thread's planning rides out a broker restart.
+ */
+export function withKafkaRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  return retry(fn, {
+    what,
+    maxDelayMs: 5_000,
+    deadlineMs: 60_000,
+    isRetriable: isRetriableKafkaError,
+  });
+}
 
 /**
  * The partitions' offsets as kafkajs reports them. kafkajs does not retry its ListOffsets

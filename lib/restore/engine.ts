@@ -5,6 +5,7 @@
  */
 import type { Admin } from "../kafka/kafkajs.ts";
 import { connectAdmin } from "../kafka/client.ts";
+import { withKafkaRetry } from "../kafka/topics.ts";
 import type { RestoreJob } from "../config/restore_job.ts";
 import { jobFingerprint } from "../config/restore_job.ts";
 import { BackupToolError, ExitCode, RefusedError } from "../errors.ts";
@@ -172,7 +173,10 @@ export async function runRestore(job: RestoreJob, logger: Logger): Promise<Resto
     },
   );
   try {
-    const { plans, tasks } = await prepare(admin, job, logger);
+    const { plans, tasks } = await withKafkaRetry(
+      "planning the restore",
+      () => prepare(admin, job, logger),
+    );
     logger.info(
       `restoring ${plans.length} partition(s) of ${
         job.topics.map((t) => `${t.source} -> ${t.target}`).join(", ")

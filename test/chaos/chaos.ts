@@ -16,7 +16,7 @@ import { kafkaBootstrap2, randomName, s3Endpoint } from "../helpers/env.ts";
 import { crashAndRestartBroker } from "../helpers/broker.ts";
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
 import { readTopicWithKcat } from "../helpers/kcat.ts";
-import { bytes, type TestRecord } from "../helpers/records.ts";
+import { bytes, describeRecord, type TestRecord } from "../helpers/records.ts";
 import { runScript, spawnScript, writeJob } from "../helpers/cli.ts";
 import { backupJob, restoreJob } from "../helpers/jobs.ts";
 import { readArchive } from "../helpers/archive.ts";
@@ -50,6 +50,9 @@ function pickDisruption(random: () => number, hasObjectStore: boolean): Disrupti
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Key, value and headers of a record (partitions differ under "random" and "key"). */
+const identity = (record: TestRecord): string => describeRecord(record, { partition: false });
 
 /** Records lost and duplicated in `actual` against `expected`, by identity string. */
 export function lostAndDuplicated(
@@ -132,7 +135,9 @@ export async function chaosIteration(
     headers: [["n", bytes(String(i))]],
   }));
   await produceWithKafkajs(kafkaBootstrap2(), topic, data);
-  const ids = data.map((r) => new TextDecoder().decode(r.key!));
+  // A record's identity is its content (key, value, headers), not just its key: a record
+  // that came back altered counts as lost.
+  const ids = data.map(identity);
 
   const dir = await Deno.makeTempDir();
   let proxy: TcpProxy | null = null;
@@ -170,7 +175,7 @@ export async function chaosIteration(
     const archived = await readArchive(backend ?? dir, topic);
     const inArchive = lostAndDuplicated(
       ids,
-      archived.records.map((r) => new TextDecoder().decode(r.key!)),
+      archived.records.map(identity),
     );
 
     const target = randomName(`chaos${iteration}-target`);
@@ -192,9 +197,7 @@ export async function chaosIteration(
     }
     const inTarget = lostAndDuplicated(
       ids,
-      (await readTopicWithKcat(kafkaBootstrap2(), target)).map((r) =>
-        new TextDecoder().decode(r.key!)
-      ),
+      (await readTopicWithKcat(kafkaBootstrap2(), target)).map(identity),
     );
     return {
       iteration,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { fetchTopicOffsets } from "../../lib/kafka/topics.ts";
+import { fetchTopicOffsets, isRetriableKafkaError } from "../../lib/kafka/topics.ts";
 import { ExitCode, exitCodeOf } from "../../lib/errors.ts";
 
 // The errors kafkajs makes of a broker's error codes, as on the wire.
@@ -42,4 +42,18 @@ Deno.test("a final Kafka error from ListOffsets is not retried", async () => {
 Deno.test("a Kafka client error that reaches the top exits 3, not as an internal error", () => {
   assert.equal(exitCodeOf(createErrorFromCode(NOT_LEADER_OR_FOLLOWER)), ExitCode.kafka);
   assert.equal(exitCodeOf(new TypeError("a bug")), ExitCode.internal);
+});
+
+Deno.test("a broken connection, also once kafkajs's retries ran out on it, is retriable", () => {
+  const broken = Object.assign(new Error("Connection error: read ECONNRESET"), {
+    name: "KafkaJSConnectionError",
+  });
+  const exhausted = Object.assign(new Error("retries exceeded", { cause: broken }), {
+    name: "KafkaJSNumberOfRetriesExceeded",
+  });
+  assert.equal(isRetriableKafkaError(broken), true);
+  assert.equal(isRetriableKafkaError(exhausted), true);
+  assert.equal(isRetriableKafkaError(createErrorFromCode(NOT_LEADER_OR_FOLLOWER)), true);
+  assert.equal(isRetriableKafkaError(createErrorFromCode(TOPIC_AUTHORIZATION_FAILED)), false);
+  assert.equal(isRetriableKafkaError(new TypeError("a bug")), false);
 });
