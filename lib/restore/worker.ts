@@ -8,7 +8,7 @@ import { createKafka } from "../kafka/client.ts";
 import { createLogger, type Logger, setLogLevel } from "../log.ts";
 import { openStorage } from "../storage/open.ts";
 import type { StorageBackend } from "../storage/backend.ts";
-import { exitCodeOf } from "../errors.ts";
+import { exitCodeOf, isKafkaClientError } from "../errors.ts";
 import type { Kafka } from "../kafka/kafkajs.ts";
 import type { RestoreJob } from "../config/restore_job.ts";
 import type { FromRestoreWorker, ToRestoreWorker } from "./messages.ts";
@@ -48,7 +48,44 @@ function sleep(ms: number): Promise<void> {
   });
 }
 
+/** Attempts at one partition in a row that may fail on Kafka before the restore gives up. */
+const KAFKA_ATTEMPTS = 6;
+
+/**
+ * Restores one partition. When Kafka fails it (a broker restarting under an open
+ * transaction, a coordinator moving), the partition starts over as a restarted process
+ * would: a new producer fences the old one and aborts its transaction, and the restore
+ * continues at the committed checkpoint, so nothing is lost or written twice. Errors of
+ * the archive or the data (exit codes 5 to 7) and bugs are not retried.
+ */
 async function restoreTask(
+  kafka: Kafka,
+  backend: StorageBackend,
+  job: RestoreJob,
+  task: PartitionTask,
+  budget: ByteBudget,
+  logger: Logger,
+): Promise<void> {
+  const { sourceTopic, partition } = task.checkpoint;
+  for (let attempt = 1;; attempt++) {
+    try {
+      await restorePartition(kafka, backend, job, task, budget, logger);
+      return;
+    } catch (error) {
+      if (!isKafkaClientError(error) || attempt >= KAFKA_ATTEMPTS || stopping) throw error;
+      const delayMs = Math.min(1000 * 2 ** (attempt - 1), 15_000);
+      logger.warn(
+        `${sourceTopic}/${partition}: Kafka failed the restore (${error.message}); ` +
+          `continuing from its checkpoint in ${delayMs / 1000} s (attempt ${
+            attempt + 1
+          } of ${KAFKA_ATTEMPTS})`,
+      );
+      await sleep(delayMs);
+    }
+  }
+}
+
+async function restorePartition(
   kafka: Kafka,
   backend: StorageBackend,
   job: RestoreJob,
@@ -82,7 +119,7 @@ async function restoreTask(
     }
     logger.info(`restore of ${sourceTopic}/${partition} into ${task.checkpoint.targetTopic} done`);
   } finally {
-    await producer.disconnect();
+    await producer.disconnect().catch(() => {});
   }
 }
 

@@ -68,6 +68,12 @@ export function lostAndDuplicated(
   return { lost, duplicated };
 }
 
+/** The script's last ERROR log lines (or the end of its output when it has none). */
+function lastErrors(log: string): string {
+  const errors = log.split("\n").filter((line) => line.includes('"level":"ERROR"'));
+  return errors.length > 0 ? errors.slice(-3).join("\n").slice(-1500) : log.slice(-400);
+}
+
 /**
  * Runs `script` until a random moment and kills it with SIGKILL, sometimes cutting the
  * storage first or crashing and restarting the broker under it. Returns a failure
@@ -103,7 +109,7 @@ async function killAtRandom(
   const log = await stderr;
   proxy?.up();
   return signal === null && code !== 0
-    ? `${script} exit ${code} before the kill: ${log.slice(-400)}`
+    ? `${script} exit ${code} before the kill: ${lastErrors(log)}`
     : null;
 }
 
