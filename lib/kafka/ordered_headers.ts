@@ -7,7 +7,9 @@
  * values allowed, and a backup must keep them exactly. So this module, loaded before any
  * record is encoded or decoded:
  * - wraps the wire decoder so every decoded headers object also carries the ordered list
- *   under the `ORDERED_HEADERS` symbol;
+ *   under the `ORDERED_HEADERS` symbol (consumed records now go through
+ *   fast_batch_decoder.ts, which builds that list itself; this keeps kafkajs's own record
+ *   decoder faithful, which the tests use as an oracle);
  * - replaces kafkajs's record encoder (through the CommonJS module cache, before the
  *   produce request module first requires it) with one that writes such a list as given.
  */

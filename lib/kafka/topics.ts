@@ -44,35 +44,41 @@ export interface PartitionOffsets {
   high: number;
 }
 
-/** kafkajs errors of a connection that broke or timed out: a broker restarting, say. */
+/**
+ * kafkajs errors of a broker that is away for now: a connection that broke or timed out,
+ * or no coordinator found while a broker restarts (kafkajs calls that one final once its
+ * own retries ran out, but a later attempt finds the coordinator back).
+ */
 const CONNECTION_ERRORS = new Set([
   "KafkaJSConnectionError",
   "KafkaJSConnectionClosedError",
   "KafkaJSRequestTimeoutError",
+  "KafkaJSGroupCoordinatorNotFound",
 ]);
 
 /**
  * True for a kafkajs error after which trying again may work: a leader moving or not
- * ready yet, a broker that went away, or kafkajs's own retries running out on those.
+ * ready yet, a broker that went away, or a kafkajs error wrapping one of those.
  */
 export function isRetriableKafkaError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if ((error as { retriable?: unknown }).retriable === true) return true;
   if (CONNECTION_ERRORS.has(error.name)) return true;
-  return error.name === "KafkaJSNumberOfRetriesExceeded" && isRetriableKafkaError(error.cause);
+  // kafkajs wraps what made it give up (retries exceeded, a "non-retriable" wrapper).
+  return error.name.startsWith("KafkaJS") && isRetriableKafkaError(error.cause);
 }
 
 /**
  * Runs `fn` (which must be safe to repeat) again while it fails with a retriable Kafka
- * error, for up to a minute: the main thread's planning rides out a broker restart.
+ * error, for up to `deadlineMs` (default a minute): the main thread's planning rides out
+ * a broker restart.
  */
-export function withKafkaRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  return retry(fn, {
-    what,
-    maxDelayMs: 5_000,
-    deadlineMs: 60_000,
-    isRetriable: isRetriableKafkaError,
-  });
+export function withKafkaRetry<T>(
+  what: string,
+  fn: () => Promise<T>,
+  { deadlineMs = 60_000, maxDelayMs = 5_000 } = {},
+): Promise<T> {
+  return retry(fn, { what, maxDelayMs, deadlineMs, isRetriable: isRetriableKafkaError });
 }
 
 /**
@@ -82,11 +88,9 @@ export function withKafkaRetry<T>(what: string, fn: () => Promise<T>): Promise<T
  * retries such retriable errors for up to 30 s.
  */
 export function fetchTopicOffsets(admin: Pick<Admin, "fetchTopicOffsets">, topic: string) {
-  return retry(() => admin.fetchTopicOffsets(topic), {
-    what: `offsets of ${topic}`,
-    maxDelayMs: 2_000,
+  return withKafkaRetry(`offsets of ${topic}`, () => admin.fetchTopicOffsets(topic), {
     deadlineMs: 30_000,
-    isRetriable: isRetriableKafkaError,
+    maxDelayMs: 2_000,
   });
 }
 

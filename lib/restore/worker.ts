@@ -8,7 +8,9 @@ import { createKafka } from "../kafka/client.ts";
 import { createLogger, type Logger, setLogLevel } from "../log.ts";
 import { openStorage } from "../storage/open.ts";
 import type { StorageBackend } from "../storage/backend.ts";
-import { exitCodeOf, isKafkaClientError } from "../errors.ts";
+import { exitCodeOf } from "../errors.ts";
+import { isRetriableKafkaError } from "../kafka/topics.ts";
+import type { CheckpointId } from "./checkpoint.ts";
 import type { Kafka } from "../kafka/kafkajs.ts";
 import type { RestoreJob } from "../config/restore_job.ts";
 import type { FromRestoreWorker, ToRestoreWorker } from "./messages.ts";
@@ -52,33 +54,28 @@ function sleep(ms: number): Promise<void> {
 const KAFKA_ATTEMPTS = 6;
 
 /**
- * Restores one partition. When Kafka fails it (a broker restarting under an open
- * transaction, a coordinator moving), the partition starts over as a restarted process
- * would: a new producer fences the old one and aborts its transaction, and the restore
- * continues at the committed checkpoint, so nothing is lost or written twice. Errors of
- * the archive or the data (exit codes 5 to 7) and bugs are not retried.
+ * Runs `restore` (one partition's restore) again when Kafka fails it with a retriable
+ * error (a broker restarting under an open transaction, a coordinator moving): the
+ * partition starts over as a restarted process would, with a new producer that aborts
+ * the broken transaction, at the committed checkpoint, so nothing is lost or written
+ * twice. A fenced producer (another copy of the job took over), errors of the archive or
+ * the data (exit codes 5 to 7) and bugs are not retried.
  */
-async function restoreTask(
-  kafka: Kafka,
-  backend: StorageBackend,
-  job: RestoreJob,
-  task: PartitionTask,
-  budget: ByteBudget,
+async function withRestarts(
+  checkpoint: CheckpointId,
   logger: Logger,
+  restore: () => Promise<void>,
 ): Promise<void> {
-  const { sourceTopic, partition } = task.checkpoint;
   for (let attempt = 1;; attempt++) {
     try {
-      await restorePartition(kafka, backend, job, task, budget, logger);
-      return;
+      return await restore();
     } catch (error) {
-      if (!isKafkaClientError(error) || attempt >= KAFKA_ATTEMPTS || stopping) throw error;
+      if (!isRetriableKafkaError(error) || attempt >= KAFKA_ATTEMPTS || stopping) throw error;
       const delayMs = Math.min(1000 * 2 ** (attempt - 1), 15_000);
       logger.warn(
-        `${sourceTopic}/${partition}: Kafka failed the restore (${error.message}); ` +
-          `continuing from its checkpoint in ${delayMs / 1000} s (attempt ${
-            attempt + 1
-          } of ${KAFKA_ATTEMPTS})`,
+        `${checkpoint.sourceTopic}/${checkpoint.partition}: Kafka failed the restore ` +
+          `(${(error as Error).message}); continuing from its checkpoint in ${delayMs / 1000} s ` +
+          `(attempt ${attempt + 1} of ${KAFKA_ATTEMPTS})`,
       );
       await sleep(delayMs);
     }
@@ -145,7 +142,13 @@ self.onmessage = async (event: MessageEvent<ToRestoreWorker>) => {
     const kafka = createKafka(message.job.kafka, `kafka-backup-restore-${workerIndex}`, logger);
     const budget = new ByteBudget(message.job.bufferMaxBytes);
     await Promise.all(
-      message.tasks.map((task) => restoreTask(kafka, backend, message.job, task, budget, logger)),
+      message.tasks.map((task) =>
+        withRestarts(
+          task.checkpoint,
+          logger,
+          () => restorePartition(kafka, backend, message.job, task, budget, logger),
+        )
+      ),
     );
     send({ type: "done", workerIndex, counters: totals() });
   } catch (error) {

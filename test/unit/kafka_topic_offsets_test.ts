@@ -7,6 +7,7 @@ import { ExitCode, exitCodeOf } from "../../lib/errors.ts";
 const { createErrorFromCode } = createRequire(import.meta.url)("kafkajs/src/protocol/error.js");
 const NOT_LEADER_OR_FOLLOWER = 6;
 const TOPIC_AUTHORIZATION_FAILED = 29;
+const INVALID_PRODUCER_EPOCH = 47;
 
 // Found by the benchmark: ListOffsets right after CREATE_TOPIC made the topic answered
 // NOT_LEADER_OR_FOLLOWER, and kafkajs passed it on, so the restore exited 1.
@@ -44,7 +45,7 @@ Deno.test("a Kafka client error that reaches the top exits 3, not as an internal
   assert.equal(exitCodeOf(new TypeError("a bug")), ExitCode.internal);
 });
 
-Deno.test("a broken connection, also once kafkajs's retries ran out on it, is retriable", () => {
+Deno.test("a broken connection or a missing coordinator is retriable, a fenced producer is not", () => {
   const broken = Object.assign(new Error("Connection error: read ECONNRESET"), {
     name: "KafkaJSConnectionError",
   });
@@ -52,6 +53,13 @@ Deno.test("a broken connection, also once kafkajs's retries ran out on it, is re
     name: "KafkaJSNumberOfRetriesExceeded",
   });
   assert.equal(isRetriableKafkaError(broken), true);
+  const noCoordinator = Object.assign(new Error("Failed to find group coordinator"), {
+    name: "KafkaJSGroupCoordinatorNotFound",
+    retriable: false,
+  });
+  assert.equal(isRetriableKafkaError(noCoordinator), true);
+  // A producer fenced by another copy of the job must stop, not fence it back.
+  assert.equal(isRetriableKafkaError(createErrorFromCode(INVALID_PRODUCER_EPOCH)), false);
   assert.equal(isRetriableKafkaError(exhausted), true);
   assert.equal(isRetriableKafkaError(createErrorFromCode(NOT_LEADER_OR_FOLLOWER)), true);
   assert.equal(isRetriableKafkaError(createErrorFromCode(TOPIC_AUTHORIZATION_FAILED)), false);
