@@ -9,11 +9,13 @@
  * - the group offset is committed only after storage holds the chunk;
  * - on a rebalance, open chunks of partitions that move are dropped unstored: the
  *   partition's next owner re-reads them from Kafka, so nothing is stored twice or
- *   skipped; a partition that stays with this member keeps its open chunk.
+ *   skipped; a partition that stays with this member keeps its open chunk;
+ * - before this member (re)joins the group, every chunk it sealed is durable: chunks
+ *   are written in the background, and a partition's next owner resumes from storage.
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "../kafka/kafkajs.ts";
 import { partitionOffsets } from "../kafka/topics.ts";
-import { headersOf } from "../kafka/kafkajs.ts";
+import { beforeEveryJoin, headersOf } from "../kafka/kafkajs.ts";
 import type { BackupJob } from "../config/backup_job.ts";
 import type { ArchivedRecord } from "../archive/record.ts";
 import type { Logger } from "../log.ts";
@@ -105,8 +107,12 @@ export class BackupConsumer {
       maxBytesPerPartition: 4 * 1024 * 1024,
       // Long polls delay leaving the group at stop (the fetch in flight is waited for).
       maxWaitTimeInMs: 250,
+      // How long the group waits for members to rejoin: this one first waits for its
+      // chunks to be durable (uploads included), so allow for a slow object store.
+      rebalanceTimeout: 300_000,
     });
     this.#consumer = consumer;
+    beforeEveryJoin(consumer, () => this.#settleBeforeJoin());
     consumer.on(consumer.events.REBALANCING, () => {
       this.#rebalancing = true;
     });
@@ -156,6 +162,18 @@ export class BackupConsumer {
     await this.#admin?.disconnect();
     this.#admin = null;
     this.#consumer = null;
+  }
+
+  /**
+   * Before (re)joining the group: no new stores start, and every chunk already taken by
+   * the sink becomes durable. Otherwise a partition's next owner (another Worker or
+   * process) could resume from an archive still missing a chunk of ours and store its
+   * records a second time, or remove our half-written chunk as a crash leftover.
+   */
+  async #settleBeforeJoin(): Promise<void> {
+    this.#rebalancing = true;
+    // A failed write has already stopped this consumer (`onFailure`); nothing to wait for.
+    await this.#mutex.run(() => this.#options.sink.drain().catch(() => {}));
   }
 
   /**
@@ -363,9 +381,9 @@ export class BackupConsumer {
       this.counters.chunks++;
       this.counters.storedBytes += storedBytes;
       this.counters.storedRecords += storedRecords;
+      this.#options.logger.info(`Created Successful Backupfile ${sink.location}/${key}`);
       await this.#commit(state, next);
     }, () => this.#heartbeat());
-    this.#options.logger.info(`Created Successful Backupfile ${sink.location}/${key}`);
   }
 
   /** Commits `offset` once the partition's chunks still on their way to storage are there. */

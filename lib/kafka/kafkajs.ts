@@ -7,6 +7,7 @@ import "./ordered_headers.ts";
 import "./fast_paths.ts";
 import "./fast_batch_decoder.ts";
 import "./fast_produce.ts";
+import "./before_join.ts";
 import { CompressionCodecs, CompressionTypes } from "kafkajs";
 import { lz4Codec, snappyCodec, zstdCodec } from "./codecs.ts";
 
@@ -26,4 +27,5 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
 
 export * from "kafkajs";
 export { headersFor, headersOf } from "./ordered_headers.ts";
+export { beforeEveryJoin } from "./before_join.ts";
 export type { HeaderList } from "./ordered_headers.ts";
