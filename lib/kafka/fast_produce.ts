@@ -52,7 +52,7 @@ interface PartitionData {
 }
 
 /** An Encoder holding `buf` as its finished content, without the constructor's allocation. */
-function encoderOf(buf: Buffer): Any {
+export function encoderOf(buf: Buffer): Any {
   const encoder = Object.create(Encoder.prototype);
   encoder.buf = buf;
   encoder.offset = buf.length;
@@ -98,16 +98,25 @@ function fastFields(messages: PartitionData["messages"], now: number) {
   return { fields, bodies, bytes, first, max };
 }
 
-/** partition, size and the record batch of `data`, in one buffer; null when not on the fast path. */
-function writeBatch(data: PartitionData): Buffer | null {
-  const records = fastFields(data.messages, Date.now());
-  if (records === null) return null;
+type FastRecords = NonNullable<ReturnType<typeof fastFields>>;
+
+/** Bytes of partition, size and record batch for `records`. */
+const fastPartitionBytes = (records: FastRecords) =>
+  PARTITION_HEAD_BYTES + BATCH_HEAD_BYTES + records.bytes;
+
+/** Writes partition, size and the record batch of `data` at `start`; returns the offset after. */
+function writeBatchAt(
+  buf: Buffer,
+  start: number,
+  data: PartitionData,
+  records: FastRecords,
+): number {
   const batchBytes = BATCH_HEAD_BYTES + records.bytes;
-  const buf = Buffer.allocUnsafe(PARTITION_HEAD_BYTES + batchBytes);
+  const end = start + PARTITION_HEAD_BYTES + batchBytes;
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  view.setInt32(0, data.partition);
-  view.setInt32(4, batchBytes);
-  const batch = PARTITION_HEAD_BYTES;
+  view.setInt32(start, data.partition);
+  view.setInt32(start + 4, batchBytes);
+  const batch = start + PARTITION_HEAD_BYTES;
   view.setBigInt64(batch, 0n); // first offset: the broker assigns it
   view.setInt32(batch + 8, batchBytes - 12); // length of what follows
   view.setInt32(batch + 12, 0); // partition leader epoch
@@ -126,9 +135,9 @@ function writeBatch(data: PartitionData): Buffer | null {
   for (let i = 0; i < records.fields.length; i++) {
     at = writeRecordAt(buf, at, records.bodies[i], records.fields[i]);
   }
-  if (at !== buf.length) throw new Error(`writeBatch: wrote ${at} of ${buf.length} bytes`);
-  view.setUint32(batch + 17, crc32c(buf.subarray(batch + CRC_FROM)));
-  return buf;
+  if (at !== end) throw new Error(`writeBatchAt: wrote ${at - start} of ${end - start} bytes`);
+  view.setUint32(batch + 17, crc32c(buf.subarray(batch + CRC_FROM, end)));
+  return end;
 }
 
 /** kafkajs's own encoding of one partition's records (any message, any compression). */
@@ -161,12 +170,18 @@ async function kafkajsPartition(compression: number, data: PartitionData): Promi
     .writeEncoder(recordBatch);
 }
 
-function encodePartition(compression: number, data: PartitionData): Promise<Any> | Any {
+/** A partition of the request: records for the fast path, or kafkajs's finished bytes. */
+type PlannedPartition =
+  | { data: PartitionData; records: FastRecords; bytes: number }
+  | { data: null; encoded: Uint8Array; bytes: number };
+
+async function planPartition(compression: number, data: PartitionData): Promise<PlannedPartition> {
   if (compression === Types.None && data.messages.length > 0) {
-    const fast = writeBatch(data);
-    if (fast !== null) return encoderOf(fast);
+    const records = fastFields(data.messages, Date.now());
+    if (records !== null) return { data, records, bytes: fastPartitionBytes(records) };
   }
-  return kafkajsPartition(compression, data);
+  const encoded: Uint8Array = (await kafkajsPartition(compression, data)).buffer;
+  return { data: null, encoded, bytes: encoded.length };
 }
 
 /** kafkajs's produce/v3/request.js, with the fast partition encoding. */
@@ -185,12 +200,12 @@ function produceRequest({
     apiName: "Produce",
     expectResponse: () => acks !== 0,
     encode: async () => {
-      const topics = [];
+      const topics: TopicBody[] = [];
       for (const { topic, partitions } of topicData) {
-        const encoded = [];
+        const planned: PlannedPartition[] = [];
         for (const data of partitions) {
-          encoded.push(
-            await encodePartition(compression, {
+          planned.push(
+            await planPartition(compression, {
               ...data,
               transactionalId,
               producerId,
@@ -198,15 +213,77 @@ function produceRequest({
             }),
           );
         }
-        topics.push(new Encoder().writeString(topic).writeArray(encoded));
+        topics.push({ topic, partitions: planned });
       }
-      return new Encoder()
-        .writeString(transactionalId)
-        .writeInt16(acks)
-        .writeInt32(timeout)
-        .writeArray(topics);
+      return writeBody(transactionalId, acks, timeout, topics);
     },
   };
+}
+
+interface TopicBody {
+  topic: string;
+  partitions: PlannedPartition[];
+}
+
+/**
+ * Room left in front of a produce body for its request frame, so that fast_request.ts
+ * writes the frame in place instead of copying the body behind it.
+ */
+export const FRAME_ROOM_BYTES = 512;
+/** On an encoded body: the buffer it ends, with FRAME_ROOM_BYTES free in front of it. */
+export const FRAME_ROOM = Symbol("frame room");
+
+/**
+ * The request body in one buffer of its exact size (plus the frame's room): fast
+ * partitions' batches are written in place, kafkajs-encoded ones copied once. kafkajs's
+ * nested encoders copied every batch three more times, growing a buffer each time.
+ */
+function writeBody(
+  transactionalId: string | null,
+  acks: number,
+  timeout: number,
+  topics: TopicBody[],
+): Any {
+  let size = stringBytes(transactionalId) + 2 + 4 + 4;
+  for (const { topic, partitions } of topics) {
+    size += stringBytes(topic) + 4;
+    for (const partition of partitions) size += partition.bytes;
+  }
+  const whole = Buffer.allocUnsafe(FRAME_ROOM_BYTES + size);
+  const buf = whole.subarray(FRAME_ROOM_BYTES);
+  let at = writeString(buf, 0, transactionalId);
+  at = buf.writeInt16BE(acks, at);
+  at = buf.writeInt32BE(timeout, at);
+  at = buf.writeInt32BE(topics.length, at);
+  for (const { topic, partitions } of topics) {
+    at = writeString(buf, at, topic);
+    at = buf.writeInt32BE(partitions.length, at);
+    for (const partition of partitions) {
+      if (partition.data) {
+        at = writeBatchAt(buf, at, partition.data, partition.records);
+      } else {
+        buf.set(partition.encoded, at);
+        at += partition.bytes;
+      }
+    }
+  }
+  if (at !== size) throw new Error(`writeBody: wrote ${at} of ${size} bytes`);
+  const encoder = encoderOf(buf);
+  encoder[FRAME_ROOM] = whole;
+  return encoder;
+}
+
+/** Bytes of a protocol string (int16 length, UTF-8), as kafkajs's writeString writes it. */
+export function stringBytes(value: string | null): number {
+  return 2 + (value == null ? 0 : Buffer.byteLength(value, "utf8"));
+}
+
+/** Writes a protocol string at `at` (null as length -1); returns the offset after it. */
+export function writeString(buf: Buffer, at: number, value: string | null): number {
+  if (value == null) return buf.writeInt16BE(-1, at);
+  const length = buf.write(value, at + 2, "utf8");
+  buf.writeInt16BE(length, at);
+  return at + 2 + length;
 }
 
 const path = require.resolve(`${protocol}/requests/produce/v3/request.js`);

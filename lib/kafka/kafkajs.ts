@@ -7,6 +7,7 @@ import "./ordered_headers.ts";
 import "./fast_paths.ts";
 import "./fast_batch_decoder.ts";
 import "./fast_produce.ts";
+import "./fast_request.ts";
 import "./before_join.ts";
 import { CompressionCodecs, CompressionTypes } from "kafkajs";
 import { lz4Codec, snappyCodec, zstdCodec } from "./codecs.ts";

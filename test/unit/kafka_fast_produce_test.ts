@@ -2,8 +2,13 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
 import { headersFor, headersOf } from "../../lib/kafka/kafkajs.ts";
-import { kafkajsProduceRequest, produceRequest } from "../../lib/kafka/fast_produce.ts";
+import {
+  FRAME_ROOM_BYTES,
+  kafkajsProduceRequest,
+  produceRequest,
+} from "../../lib/kafka/fast_produce.ts";
 import { kafkajsDecodeRecordBatch } from "../../lib/kafka/fast_batch_decoder.ts";
+import { createRequest, kafkajsCreateRequest } from "../../lib/kafka/fast_request.ts";
 
 const require = createRequire(import.meta.url);
 const Decoder = require("kafkajs/src/protocol/decoder.js");
@@ -99,4 +104,21 @@ Deno.test("a fast batch decodes to the records sent, with numeric first and max 
     "a",
     b("1"),
   ]]);
+});
+
+Deno.test("the request frame is byte for byte kafkajs's, with and without a client id", async () => {
+  const produce = produceRequest(request(restoreMessages(50)));
+  for (const clientId of ["kafka-restore-1", "ünïcode", null]) {
+    const args = { correlationId: 2 ** 31 - 7, clientId, request: produce };
+    const fast = await createRequest(args);
+    const original = await kafkajsCreateRequest(args);
+    assert.deepEqual(fast.buffer, original.buffer);
+  }
+});
+
+Deno.test("a client id too long for the produce body's frame room is framed by a copy, same bytes", async () => {
+  const produce = produceRequest(request(restoreMessages(5)));
+  const args = { correlationId: 1, clientId: "c".repeat(FRAME_ROOM_BYTES), request: produce };
+  const fast = await createRequest(args);
+  assert.deepEqual(fast.buffer, (await kafkajsCreateRequest(args)).buffer);
 });
