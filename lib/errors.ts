@@ -97,7 +97,14 @@ export class RecordError extends BackupToolError {
 /** The exit code for any thrown value: ours carry one, anything else is a bug. */
 export function exitCodeOf(error: unknown): ExitCodeValue {
   if (error instanceof BackupToolError) return error.exitCode;
-  return isKafkaClientError(error) ? ExitCode.kafka : ExitCode.internal;
+  if (!isKafkaClientError(error)) return ExitCode.internal;
+  // kafkajs wraps an error it will not retry; one of ours inside keeps its meaning (a
+  // damaged batch found while decoding a fetch is an integrity failure, not Kafka's).
+  for (let cause = error.cause, depth = 0; cause && depth < 8; depth++) {
+    if (cause instanceof BackupToolError) return cause.exitCode;
+    cause = (cause as Error).cause;
+  }
+  return ExitCode.kafka;
 }
 
 /**

@@ -10,6 +10,11 @@
  * Offsets and timestamps are summed as Numbers while they are safe integers (always, in
  * practice: 2^53 is 285 years of milliseconds); otherwise the BigInt path is taken.
  *
+ * Unlike kafkajs, every batch's CRC32C is checked, as Kafka's own consumers do: a broker
+ * serves its log without checking it, so a damaged segment would otherwise be archived,
+ * under a valid SHA-256, as if it were the data. A damaged batch fails the fetch with a
+ * CorruptBatchError (fetch_response.ts names its topic and partition).
+ *
  * kafkajs's consumer Batch is given the same treatment: its constructor parses every
  * message's offset into a BigInt to drop those before the fetched offset; this one
  * compares Numbers (BigInts only past 2^53) and is otherwise the same class.
@@ -17,6 +22,8 @@
 import { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
 import { type HeaderList, ORDERED_HEADERS } from "./ordered_headers.ts";
+import { crc32c } from "./fast_paths.ts";
+import { IntegrityError } from "../errors.ts";
 
 const require = createRequire(import.meta.url);
 // deno-lint-ignore no-explicit-any
@@ -178,6 +185,26 @@ function decodeRecord(c: Cursor, context: BatchContext, bases: [number | bigint,
   };
 }
 
+/** A fetched record batch whose CRC32C does not match its bytes. */
+export class CorruptBatchError extends IntegrityError {
+  constructor(
+    readonly baseOffset: string,
+    readonly storedCrc: number,
+    readonly computedCrc: number,
+  ) {
+    super(
+      `the record batch at offset ${baseOffset} fails its CRC32C check (it says ` +
+        `${hex(storedCrc)}, its bytes give ${hex(computedCrc)})`,
+    );
+  }
+}
+
+const hex = (n: number) => `0x${n.toString(16).padStart(8, "0")}`;
+
+/** Where a batch's CRC sits and where the bytes it covers start, after its Length field. */
+const CRC_AT = 5;
+const CRC_FROM = 9;
+
 /** kafkajs's recordBatch/v0/decoder: one batch from the fetch decoder, which it moves past. */
 async function decodeRecordBatch(fetchDecoder: { buffer: Buffer; offset: number }) {
   const buf = fetchDecoder.buffer;
@@ -191,6 +218,11 @@ async function decodeRecordBatch(fetchDecoder: { buffer: Buffer; offset: number 
     throw new KafkaJSPartialMessageError(
       `Tried to decode a partial record batch: remainingBytes(${remainingBytes}) < recordBatchLength(${length})`,
     );
+  }
+  const storedCrc = buf.readUInt32BE(at + CRC_AT);
+  const computedCrc = crc32c(buf.subarray(at + CRC_FROM, at + length));
+  if (storedCrc !== computedCrc) {
+    throw new CorruptBatchError(firstOffsetBig.toString(), storedCrc, computedCrc);
   }
   const attributes = buf.readInt16BE(at + 9);
   const firstTimestampBig = buf.readBigInt64BE(at + 15);

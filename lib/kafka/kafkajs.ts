@@ -6,6 +6,7 @@ import process from "node:process";
 import "./ordered_headers.ts";
 import "./fast_paths.ts";
 import "./fast_batch_decoder.ts";
+import "./fetch_response.ts";
 import "./fast_produce.ts";
 import "./fast_request.ts";
 import "./before_join.ts";

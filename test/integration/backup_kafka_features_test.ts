@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { kafkaBootstrap, randomName } from "../helpers/env.ts";
+import { kafkaBootstrap, randomName, requireEnv } from "../helpers/env.ts";
 import { createTopic, endOffsets, testKafka } from "../helpers/kafka.ts";
 import { produceWithKcat, readTopicWithKcat } from "../helpers/kcat.ts";
 import { bytes, describeRecord, type TestRecord } from "../helpers/records.ts";
@@ -135,4 +135,44 @@ Deno.test("backup of a compacted topic records the offset gaps compaction left",
   for (const [from, to] of gaps) {
     for (let o = from; o <= to; o++) assert.equal(archivedOffsets.has(o), false);
   }
+});
+
+/** Flips one byte in the last byte of the record batch at `baseOffset` in a partition's log. */
+async function damageBatchInLog(topic: string, partition: number, baseOffset: number) {
+  const segment = `${requireEnv("KB_TEST_RUN_DIR")}/kafka/data/${topic}-${partition}/` +
+    "00000000000000000000.log";
+  const log = await Deno.readFile(segment);
+  const view = new DataView(log.buffer);
+  for (let at = 0; at + 12 <= log.length; at += 12 + view.getInt32(at + 8)) {
+    if (Number(view.getBigInt64(at)) !== baseOffset) continue;
+    const last = at + 12 + view.getInt32(at + 8) - 1;
+    const file = await Deno.open(segment, { write: true });
+    try {
+      await file.seek(last, Deno.SeekMode.Start);
+      await file.write(Uint8Array.of(log[last] ^ 0x01));
+    } finally {
+      file.close();
+    }
+    return;
+  }
+  throw new Error(`no batch at offset ${baseOffset} in ${segment}`);
+}
+
+Deno.test("a record batch damaged in the broker's log stops the backup with exit 5, archiving none of it", async () => {
+  const topic = randomName("damaged");
+  await createTopic(kafkaBootstrap(), topic);
+  // Three sends, three batches: offsets 0-9, 10-19, 20-29.
+  for (let i = 0; i < 3; i++) {
+    await produceWithKcat(kafkaBootstrap(), topic, records(10, `batch${i}`));
+  }
+  assert.deepEqual(await endOffsets(kafkaBootstrap(), topic), [30]);
+  // The broker serves its log as it is on disk (page cache), without checking it.
+  await damageBatchInLog(topic, 0, 10);
+  const dir = await Deno.makeTempDir();
+  const result = await runScript("backup.ts", [await writeJob(backupJob([topic], dir))]);
+  expectExit(result, 5);
+  assert.match(result.stderr, new RegExp(`damaged record batch of ${topic}/0`));
+  assert.match(result.stderr, /at offset 10 fails its CRC32C check/);
+  const archived = await readArchive(dir, topic);
+  assert.deepEqual(archived.records.filter((r) => r.offset! >= 10), []);
 });

@@ -4,15 +4,20 @@ import { createRequire } from "node:module";
 import { gzipSync } from "node:zlib";
 import { headersOf } from "../../lib/kafka/kafkajs.ts";
 import {
+  CorruptBatchError,
   decodeRecordBatch,
   FastBatch,
   KafkajsBatchClass,
   kafkajsDecodeRecordBatch,
 } from "../../lib/kafka/fast_batch_decoder.ts";
+import { decodeFetchResponse, kafkajsFetchResponse } from "../../lib/kafka/fetch_response.ts";
+import { exitCodeOf, IntegrityError } from "../../lib/errors.ts";
 import { field, varint } from "../helpers/kafka_wire.ts";
 
 const require = createRequire(import.meta.url);
 const Decoder = require("kafkajs/src/protocol/decoder.js");
+// kafkajs's own CRC32C (the module cache holds the fast one), as the oracle.
+const kafkajsCrc = require("../../node_modules/kafkajs/src/protocol/recordBatch/crc32C/crc32C.js");
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -40,7 +45,7 @@ interface SpecBatch {
   gzip?: boolean;
 }
 
-/** One record batch (magic 2) as the broker sends it; the CRC is not checked by readers here. */
+/** One record batch (magic 2) as the broker sends it, with its CRC32C. */
 function batchBytes(spec: SpecBatch): Uint8Array {
   const records = spec.records.flatMap(recordBytes);
   const body = spec.gzip ? [...gzipSync(Uint8Array.from(records))] : records;
@@ -60,6 +65,7 @@ function batchBytes(spec: SpecBatch): Uint8Array {
   buf.writeInt32BE(5, 53); // first sequence
   buf.writeInt32BE(spec.records.length, 57);
   buf.set(body, 61);
+  buf.writeUInt32BE(kafkajsCrc(buf.subarray(21)), 17);
   return buf;
 }
 
@@ -229,4 +235,54 @@ Deno.test("the consumer Batch drops records before the fetched offset and contro
     cut.messagesWithinOffset.map((m: { offset: string }) => m.offset),
     [String(2n ** 53n), String(2n ** 53n + 2n)],
   );
+});
+
+/** A Fetch v11 response holding `batch` as the records of `topic`/`partition`. */
+function fetchResponse(topic: string, partition: number, batch: Uint8Array): Buffer {
+  const name = Buffer.from(topic);
+  const head = Buffer.alloc(4 + 2 + 4 + 4 + 2 + name.length + 4);
+  let at = head.writeInt32BE(0, 0); // throttle time
+  at = head.writeInt16BE(0, at); // error code
+  at = head.writeInt32BE(0, at); // session id
+  at = head.writeInt32BE(1, at); // topics
+  at = head.writeInt16BE(name.length, at);
+  at += name.copy(head, at);
+  head.writeInt32BE(1, at); // partitions
+  const part = Buffer.alloc(4 + 2 + 8 + 8 + 8 + 4 + 4 + 4);
+  at = part.writeInt32BE(partition, 0);
+  at = part.writeInt16BE(0, at);
+  at = part.writeBigInt64BE(100n, at); // high watermark
+  at = part.writeBigInt64BE(100n, at); // last stable offset
+  at = part.writeBigInt64BE(0n, at); // log start offset
+  at = part.writeInt32BE(0, at); // aborted transactions
+  at = part.writeInt32BE(-1, at); // preferred read replica
+  part.writeInt32BE(batch.length, at);
+  return Buffer.concat([head, part, batch]);
+}
+
+Deno.test("a fetched batch whose CRC32C does not match is refused, naming topic, partition and offset", async () => {
+  const good = batchBytes({ firstOffset: 40n, firstTimestamp: 0n, records: sample });
+  // The oracle response decodes the same with kafkajs's decoder and ours.
+  const response = fetchResponse("orders", 3, good);
+  const kafkajsModule = require("kafkajs/src/protocol/requests/fetch/v11/response.js");
+  assert.equal(kafkajsModule.decode, decodeFetchResponse, "kafkajs's fetch v11 uses ours");
+  assert.deepEqual(
+    JSON.stringify(await decodeFetchResponse(response)),
+    JSON.stringify(await kafkajsFetchResponse.decode(response)),
+  );
+  for (const flip of [21, 40, good.length - 1]) {
+    const damaged = Buffer.from(good);
+    damaged[flip] ^= 0x10;
+    await assert.rejects(
+      () => decodeRecordBatch(new Decoder(damaged)),
+      (error: Error) => error instanceof CorruptBatchError && /offset 40/.test(error.message),
+    );
+    await assert.rejects(
+      () => decodeFetchResponse(fetchResponse("orders", 3, damaged)),
+      (error: Error) =>
+        error instanceof IntegrityError && exitCodeOf(error) === 5 &&
+        /damaged record batch of orders\/3: the record batch at offset 40 fails its CRC32C/
+          .test(error.message),
+    );
+  }
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { fetchTopicOffsets, isRetriableKafkaError } from "../../lib/kafka/topics.ts";
-import { ExitCode, exitCodeOf } from "../../lib/errors.ts";
+import { ExitCode, exitCodeOf, IntegrityError } from "../../lib/errors.ts";
 
 // The errors kafkajs makes of a broker's error codes, as on the wire.
 const { createErrorFromCode } = createRequire(import.meta.url)("kafkajs/src/protocol/error.js");
@@ -43,6 +43,14 @@ Deno.test("a final Kafka error from ListOffsets is not retried", async () => {
 Deno.test("a Kafka client error that reaches the top exits 3, not as an internal error", () => {
   assert.equal(exitCodeOf(createErrorFromCode(NOT_LEADER_OR_FOLLOWER)), ExitCode.kafka);
   assert.equal(exitCodeOf(new TypeError("a bug")), ExitCode.internal);
+});
+
+Deno.test("an error of ours that kafkajs wrapped keeps its exit code", () => {
+  const { KafkaJSNonRetriableError } = createRequire(import.meta.url)("kafkajs/src/errors.js");
+  const ours = new IntegrityError("damaged batch");
+  assert.equal(exitCodeOf(new KafkaJSNonRetriableError(ours, { cause: ours })), ExitCode.integrity);
+  const plain = new Error("other");
+  assert.equal(exitCodeOf(new KafkaJSNonRetriableError(plain, { cause: plain })), ExitCode.kafka);
 });
 
 Deno.test("a broken connection or a missing coordinator is retriable, a fenced producer is not", () => {
