@@ -18,6 +18,7 @@ import type { Logger } from "../log.ts";
 import { openStorage } from "../storage/open.ts";
 import { LocalBackend } from "../storage/local.ts";
 import { uploadLeftovers } from "./staged_upload.ts";
+import { lockStagingDir } from "./staging_lock.ts";
 import { type FromWorker, type ToWorker, tpKey, type WorkerCounters } from "./messages.ts";
 import { type BackupSummary, mb, progressLine, sumCounters } from "./progress.ts";
 import { LiveStatus, statusText } from "../util/live_status.ts";
@@ -122,6 +123,7 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
     for (const worker of workers) worker.terminate();
     throw error;
   });
+  let stagingLock: Deno.FsFile | null = null;
   try {
     const plan = await withKafkaRetry("planning the backup", () => makePlan(admin, job));
     // Fails early and clearly when the storage is missing or refuses us; then uploads what
@@ -132,6 +134,7 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
     try {
       await storage.stat("kafka-backup.check");
       if (job.storage.type !== "local") {
+        stagingLock = await lockStagingDir(job.storage.stagingDir);
         await uploadLeftovers(new LocalBackend(job.storage.stagingDir), storage, logger);
       }
     } finally {
@@ -231,5 +234,6 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
   } finally {
     for (const worker of workers) worker.terminate();
     await admin.disconnect().catch(() => {});
+    stagingLock?.close();
   }
 }

@@ -6,7 +6,14 @@ import { azureConnectionString, kafkaBootstrap, randomName, s3Endpoint } from ".
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
 import { readTopicWithKcat } from "../helpers/kcat.ts";
 import { bytes, describeRecord, type TestRecord } from "../helpers/records.ts";
-import { expectExit, logMessages, runScript, writeJob } from "../helpers/cli.ts";
+import {
+  expectExit,
+  logMessages,
+  runScript,
+  spawnScript,
+  terminate,
+  writeJob,
+} from "../helpers/cli.ts";
 import { backupJob, restoreJob } from "../helpers/jobs.ts";
 
 const dataset = (n: number): TestRecord[] =>
@@ -86,4 +93,50 @@ Deno.test("a missing bucket fails fast with exit 4 naming it", async () => {
   const result = await runScript("backup.ts", [await writeJob(job)]);
   expectExit(result, 4);
   assert.match(logMessages(result.stderr), /no-such-bucket-here/);
+});
+
+Deno.test("a second cloud backup staging into the same directory is refused with exit 6; the first goes on", async () => {
+  const topic = randomName("cloud-lock");
+  await createTopic(kafkaBootstrap(), topic, { partitions: 2 });
+  await produceWithKafkajs(kafkaBootstrap(), topic, dataset(200));
+  const bucket = randomName("bucket");
+  const s3 = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: "us-east-1" });
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  s3.destroy();
+  const staging = await Deno.makeTempDir();
+  const s3Keys = {
+    FILESYSTEM_TYPE: "S3",
+    BUCKET_NAME: bucket,
+    MINIO_URL: new URL(s3Endpoint()).host,
+    IS_MINIO_SECURE: false,
+  };
+  const job = (runMode: string) =>
+    writeJob(
+      backupJob([topic], staging, { ...s3Keys, RUN_MODE: runMode, MAX_CHUNK_AGE_SECONDS: 1 }),
+    );
+  const first = spawnScript("backup.ts", [await job("continuous")]);
+  try {
+    // The first one holds the lock once it has started its consumers.
+    for (let i = 0; i < 100; i++) {
+      const lock = await Deno.readTextFile(`${staging}/.kafka-backup.lock`).catch(() => "");
+      if (lock.trim() === String(first.pid)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // In once mode, so that without the lock it would end by itself (exit 0), not hang.
+    const second = await runScript("backup.ts", [await job("once")]);
+    expectExit(second, 6);
+    assert.match(logMessages(second.stderr), new RegExp(`${staging}.*pid ${first.pid}`));
+  } finally {
+    const stopped = await terminate(first);
+    expectExit(stopped, 0);
+  }
+  // The first backup stored everything, undisturbed.
+  const restore = restoreJob(topic, randomName("lock-target"), staging, s3Keys);
+  const list = await runScript("restore.ts", ["--list", "--json", await writeJob(restore)]);
+  expectExit(list, 0);
+  const inventory = JSON.parse(list.stdout);
+  assert.equal(
+    inventory.partitions.reduce((n: number, p: { records: number }) => n + p.records, 0),
+    200,
+  );
 });
