@@ -2,8 +2,9 @@
  * Chaos run: each iteration backs up a fresh topic and restores it, killing the running
  * backup.ts or restore.ts with SIGKILL at a random moment (sometimes while the object
  * store is unreachable, sometimes after the Kafka broker itself crashed and restarted
- * under it), runs it again to completion, and counts records lost and duplicated, in the
- * archive and in the restored topic. Both counts must be 0.
+ * under it, sometimes after a second backup process joined the group and took some of
+ * the partitions), runs it again to completion, and counts records lost and duplicated,
+ * in the archive and in the restored topic. Both counts must be 0.
  *
  * It uses the second test broker ("kafka2"), so that crashing it leaves the main one alone.
  *
@@ -39,13 +40,21 @@ export interface IterationResult {
 const BROKER = "kafka2";
 
 /** What may happen to a script's surroundings before it is killed. */
-export type Disruption = "none" | "s3 cut" | "broker crash";
+export type Disruption = "none" | "s3 cut" | "broker crash" | "second member";
 
-/** A random disruption: the object store is cut only where there is one. */
-function pickDisruption(random: () => number, hasObjectStore: boolean): Disruption {
+/**
+ * A random disruption: the object store is cut only where there is one, and a second
+ * member joins only a backup's group (a restore has none).
+ */
+function pickDisruption(
+  random: () => number,
+  hasObjectStore: boolean,
+  backup: boolean,
+): Disruption {
   const r = random();
-  if (r < 0.35) return "none";
-  if (r < 0.65 && hasObjectStore) return "s3 cut";
+  if (r < 0.3) return "none";
+  if (r < 0.55 && hasObjectStore) return "s3 cut";
+  if (r < 0.75 && backup) return "second member";
   return "broker crash";
 }
 
@@ -74,10 +83,42 @@ function lastErrors(log: string): string {
   return errors.length > 0 ? errors.slice(-3).join("\n").slice(-1500) : log.slice(-400);
 }
 
+/** A spawned script whose output is collected, and whether it has exited. */
+function spawnWatched(script: "backup.ts" | "restore.ts", job: string) {
+  const child = spawnScript(script, [job]);
+  const watched = {
+    child,
+    exited: false,
+    stderr: new Response(child.stderr).text(),
+    status: child.status,
+  };
+  watched.status = child.status.then((s) => {
+    watched.exited = true;
+    return s;
+  });
+  return watched;
+}
+
+/** Kills a watched script (if still running); a failure message when it had ended with an error. */
+async function killWatched(
+  script: string,
+  watched: ReturnType<typeof spawnWatched>,
+): Promise<string | null> {
+  if (!watched.exited) watched.child.kill("SIGKILL");
+  const { code, signal } = await watched.status;
+  await watched.child.stdout.cancel();
+  const log = await watched.stderr;
+  return signal === null && code !== 0
+    ? `${script} exit ${code} before the kill: ${lastErrors(log)}`
+    : null;
+}
+
 /**
  * Runs `script` until a random moment and kills it with SIGKILL, sometimes cutting the
- * storage first or crashing and restarting the broker under it. Returns a failure
- * message when it ended by itself with an error.
+ * storage first, crashing and restarting the broker under it, or starting a second
+ * backup (`secondJob`: same group and archive) that takes some of its partitions and is
+ * killed a moment after it. Returns failure messages of scripts that ended by themselves
+ * with an error.
  */
 async function killAtRandom(
   script: "backup.ts" | "restore.ts",
@@ -85,14 +126,10 @@ async function killAtRandom(
   proxy: TcpProxy | null,
   random: () => number,
   disruption: Disruption,
-): Promise<string | null> {
-  const child = spawnScript(script, [job]);
-  const stderr = new Response(child.stderr).text();
-  let exited = false;
-  const status = child.status.then((s) => {
-    exited = true;
-    return s;
-  });
+  secondJob = job,
+): Promise<string[]> {
+  const first = spawnWatched(script, job);
+  let second: ReturnType<typeof spawnWatched> | null = null;
   await sleep(1000 + random() * 3000);
   if (proxy && disruption === "s3 cut") {
     proxy.down();
@@ -102,15 +139,19 @@ async function killAtRandom(
     // through it (kafkajs reconnects), and is killed a moment later.
     await crashAndRestartBroker(BROKER, kafkaBootstrap2(), 500 + random() * 2500);
     await sleep(random() * 2000);
+  } else if (disruption === "second member") {
+    // Partitions move to the newcomer while chunks are open or still being written.
+    second = spawnWatched(script, secondJob);
+    await sleep(1000 + random() * 3000);
   }
-  if (!exited) child.kill("SIGKILL");
-  const { code, signal } = await status;
-  await child.stdout.cancel();
-  const log = await stderr;
+  const failures = [await killWatched(script, first)];
+  if (second) {
+    // The second member takes every partition over, and is killed in its turn.
+    await sleep(random() * 3000);
+    failures.push(await killWatched(`${script} (second member)`, second));
+  }
   proxy?.up();
-  return signal === null && code !== 0
-    ? `${script} exit ${code} before the kill: ${lastErrors(log)}`
-    : null;
+  return failures.filter((f): f is string => f !== null);
 }
 
 /** Disruptions to use instead of random ones (the test suite makes sure each is seen). */
@@ -129,8 +170,8 @@ export async function chaosIteration(
 ): Promise<IterationResult> {
   const storage = force.storage ?? (random() < 0.5 ? "local" : "s3");
   const failures: string[] = [];
-  const backupDisruption = force.backup ?? pickDisruption(random, storage === "s3");
-  const restoreDisruption = force.restore ?? pickDisruption(random, storage === "s3");
+  const backupDisruption = force.backup ?? pickDisruption(random, storage === "s3", true);
+  const restoreDisruption = force.restore ?? pickDisruption(random, storage === "s3", false);
   const disruptions = [`backup: ${backupDisruption}`, `restore: ${restoreDisruption}`];
   const topic = randomName(`chaos${iteration}`);
   await createTopic(kafkaBootstrap2(), topic, { partitions: 3 });
@@ -164,16 +205,22 @@ export async function chaosIteration(
     backend = new S3Backend({ bucket, endpoint: s3Endpoint(), forcePathStyle: true });
   }
   try {
-    const backup = await writeJob(backupJob([topic], dir, {
+    const backupKeys = {
       ...keys,
       BOOTSTRAP_SERVERS: kafkaBootstrap2(),
       RUN_MODE: "continuous",
       NUMBER_OF_MESSAGE_PER_BACKUP_FILE: 200 + Math.floor(random() * 400),
       MAX_CHUNK_AGE_SECONDS: 1,
       NUMBER_OF_KAFKA_THREADS: 1 + Math.floor(random() * 2),
-    }));
-    const backupKill = await killAtRandom("backup.ts", backup, proxy, random, backupDisruption);
-    if (backupKill) failures.push(backupKill);
+    };
+    const backup = await writeJob(backupJob([topic], dir, backupKeys));
+    // A second member shares the archive; a cloud backup's staging directory is its own.
+    const secondBackup = storage === "local"
+      ? backup
+      : await writeJob(backupJob([topic], await Deno.makeTempDir(), backupKeys));
+    failures.push(
+      ...await killAtRandom("backup.ts", backup, proxy, random, backupDisruption, secondBackup),
+    );
     const finished = await runScript("backup.ts", ["--once", backup]);
     if (finished.code !== 0) {
       failures.push(`backup exit ${finished.code}: ${finished.stderr.slice(-400)}`);
@@ -195,8 +242,7 @@ export async function chaosIteration(
       RECORDS_PER_TRANSACTION: 20 + Math.floor(random() * 100),
       RETRY_SECONDS: 1,
     }));
-    const restoreKill = await killAtRandom("restore.ts", restore, proxy, random, restoreDisruption);
-    if (restoreKill) failures.push(restoreKill);
+    failures.push(...await killAtRandom("restore.ts", restore, proxy, random, restoreDisruption));
     const restored = await runScript("restore.ts", [restore]);
     if (restored.code !== 0) {
       failures.push(`restore exit ${restored.code}: ${restored.stderr.slice(-400)}`);

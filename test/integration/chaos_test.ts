@@ -1,4 +1,4 @@
-/** The short chaos run of the test suite: two iterations of kill -9 during backup and restore. */
+/** The short chaos run of the test suite: three iterations of kill -9 during backup and restore. */
 import assert from "node:assert/strict";
 import {
   chaosIteration,
@@ -13,13 +13,14 @@ Deno.test("the lost/duplicated counter sees both kinds of damage", () => {
 });
 
 // Each disruption is seen at least once: the broker crashing under a backup and under a
-// restore, and the object store cut off.
+// restore, the object store cut off, and a second backup process joining the group.
 const FORCED: ForcedDisruptions[] = [
   { storage: "local", backup: "broker crash", restore: "none" },
   { storage: "s3", backup: "s3 cut", restore: "broker crash" },
+  { storage: "local", backup: "second member", restore: "none" },
 ];
 
-Deno.test("a short chaos run (broker crashes, S3 cut, kill -9) loses and duplicates nothing", async () => {
+Deno.test("a short chaos run (broker crashes, S3 cut, a second member, kill -9) loses and duplicates nothing", async () => {
   const seed = Date.now() % 100000;
   const random = seededRandom(seed);
   for (let i = 1; i <= FORCED.length; i++) {
