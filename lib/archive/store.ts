@@ -3,7 +3,7 @@
  * chunks of a partition from one listing, and loading a chunk only after verifying it.
  */
 
-import { IntegrityError, NotFoundError } from "../errors.ts";
+import { IntegrityError, NotFoundError, StorageError } from "../errors.ts";
 import type { StorageBackend } from "../storage/backend.ts";
 import { compareKeys } from "../storage/keys.ts";
 import { decodeChunk, type DecodedChunk } from "./chunk_decode.ts";
@@ -22,7 +22,10 @@ const INDEX_CONCURRENCY = 16;
  * of the same key is removed first (a replaced chunk leaves the archive while its files
  * change), then the chunk file, its sidecar, and last the index entry, whose existence
  * is what makes the chunk part of the archive. A crash at any point leaves at worst
- * orphans, never an entry pointing at wrong data.
+ * orphans, never an entry pointing at wrong data. Last, the chunk file is looked up once
+ * more: if another process removed it meanwhile as a crash leftover (a backup member
+ * dropped from its group while frozen, whose partition moved on), the entry is taken
+ * back rather than left pointing at nothing, and StorageError names the chunk.
  */
 export async function storeChunk(backend: StorageBackend, encoded: EncodedChunk): Promise<void> {
   const { key, bytes, sha256, entry } = encoded;
@@ -37,6 +40,13 @@ export async function storeChunk(backend: StorageBackend, encoded: EncodedChunk)
     new TextEncoder().encode(formatSidecar(sha256, baseName(key))),
   );
   await backend.put(indexKey, serializeIndexEntry(entry));
+  if ((await backend.stat(key)) === null) {
+    await backend.delete(indexKey);
+    throw new StorageError(
+      `${backend.location}/${key} was removed while it was being stored (by another backup ` +
+        "process that took the partition over?); its index entry is taken back",
+    );
+  }
 }
 
 /** What one listing of a partition says. */

@@ -8,7 +8,7 @@ import {
   readPartitionIndex,
   storeChunk,
 } from "../../lib/archive/store.ts";
-import { IntegrityError } from "../../lib/errors.ts";
+import { IntegrityError, StorageError } from "../../lib/errors.ts";
 import type { ObjectInfo, StorageBackend } from "../../lib/storage/backend.ts";
 import { LocalBackend } from "../../lib/storage/local.ts";
 
@@ -43,6 +43,8 @@ async function chunk(from: number, to: number, opts: { topic?: string; partition
 class RecordingBackend implements StorageBackend {
   readonly calls: string[] = [];
   failPut?: (key: string) => boolean;
+  /** Runs before a put goes through (another process acting meanwhile). */
+  beforePut?: (key: string) => Promise<void>;
   constructor(readonly inner: StorageBackend) {}
   get location() {
     return this.inner.location;
@@ -50,6 +52,7 @@ class RecordingBackend implements StorageBackend {
   put(key: string, data: Uint8Array) {
     this.calls.push(`put ${key}`);
     if (this.failPut?.(key)) return Promise.reject(new Error(`injected failure: ${key}`));
+    if (this.beforePut) return this.beforePut(key).then(() => this.inner.put(key, data));
     return this.inner.put(key, data);
   }
   get(key: string) {
@@ -103,7 +106,25 @@ Deno.test("storeChunk writes the chunk, then its sidecar, and the index entry la
       `put ${c.key}`,
       `put ${sidecarKeyOf(c.key)}`,
       `put ${indexKeyOf(c.key)}`,
+      `stat ${c.key}`,
     ]);
+  });
+});
+
+Deno.test("a chunk removed by someone else while it is stored takes its index entry back", async () => {
+  await withStorage(async (storage) => {
+    const c = await chunk(0, 9);
+    // Another process removes the chunk file as a leftover just before our entry lands.
+    storage.beforePut = async (key) => {
+      if (key === indexKeyOf(c.key)) await storage.inner.delete(c.key);
+    };
+    await assert.rejects(
+      storeChunk(storage, c),
+      (error: Error) => error instanceof StorageError && error.message.includes(c.key),
+    );
+    const index = await readPartitionIndex(storage, "orders", 0);
+    assert.deepEqual(index.entries, []);
+    assert.deepEqual(index.missing, []);
   });
 });
 
