@@ -16,6 +16,7 @@ import { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
 import { ORDERED_HEADERS } from "./ordered_headers.ts";
 import { crc32c } from "./fast_paths.ts";
+import { encoderOf, FRAME_ROOM, FRAME_ROOM_BYTES, stringBytes, writeString } from "./wire.ts";
 import {
   type RecordFields,
   sizeOfRecord,
@@ -36,7 +37,7 @@ const Long: Any = require("kafkajs/src/utils/long.js");
 
 const MAGIC_BYTE = 2;
 const TRANSACTIONAL_FLAG = 0x10;
-/** partition, size, then the batch up to its records: see writeBatch. */
+/** partition, size, then the batch up to its records: see writeBatchAt. */
 const PARTITION_HEAD_BYTES = 4 + 4;
 const BATCH_HEAD_BYTES = 8 + 4 + 4 + 1 + 4 + 2 + 4 + 8 + 8 + 8 + 2 + 4 + 4;
 /** Where the CRC'd part of a batch starts (attributes), from the batch's first byte. */
@@ -49,14 +50,6 @@ interface PartitionData {
   transactionalId: string | null;
   producerId: unknown;
   producerEpoch: number;
-}
-
-/** An Encoder holding `buf` as its finished content, without the constructor's allocation. */
-export function encoderOf(buf: Buffer): Any {
-  const encoder = Object.create(Encoder.prototype);
-  encoder.buf = buf;
-  encoder.offset = buf.length;
-  return encoder;
 }
 
 /** The records of `messages` as fields of the fast path, or null when one is not fit for it. */
@@ -226,15 +219,8 @@ interface TopicBody {
 }
 
 /**
- * Room left in front of a produce body for its request frame, so that fast_request.ts
- * writes the frame in place instead of copying the body behind it.
- */
-export const FRAME_ROOM_BYTES = 512;
-/** On an encoded body: the buffer it ends, with FRAME_ROOM_BYTES free in front of it. */
-export const FRAME_ROOM = Symbol("frame room");
-
-/**
- * The request body in one buffer of its exact size (plus the frame's room): fast
+ * The request body in one buffer of its exact size (plus the frame's room, which
+ * fast_request.ts fills): fast
  * partitions' batches are written in place, kafkajs-encoded ones copied once. kafkajs's
  * nested encoders copied every batch three more times, growing a buffer each time.
  */
@@ -271,19 +257,6 @@ function writeBody(
   const encoder = encoderOf(buf);
   encoder[FRAME_ROOM] = whole;
   return encoder;
-}
-
-/** Bytes of a protocol string (int16 length, UTF-8), as kafkajs's writeString writes it. */
-export function stringBytes(value: string | null): number {
-  return 2 + (value == null ? 0 : Buffer.byteLength(value, "utf8"));
-}
-
-/** Writes a protocol string at `at` (null as length -1); returns the offset after it. */
-export function writeString(buf: Buffer, at: number, value: string | null): number {
-  if (value == null) return buf.writeInt16BE(-1, at);
-  const length = buf.write(value, at + 2, "utf8");
-  buf.writeInt16BE(length, at);
-  return at + 2 + length;
 }
 
 const path = require.resolve(`${protocol}/requests/produce/v3/request.js`);

@@ -8,7 +8,7 @@
  */
 import { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
-import { encoderOf, FRAME_ROOM, stringBytes, writeString } from "./fast_produce.ts";
+import { encoderOf, FRAME_ROOM, stringBytes, writeString } from "./wire.ts";
 
 const require = createRequire(import.meta.url);
 // deno-lint-ignore no-explicit-any

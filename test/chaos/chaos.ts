@@ -86,17 +86,19 @@ function lastErrors(log: string): string {
 /** A spawned script whose output is collected, and whether it has exited. */
 function spawnWatched(script: "backup.ts" | "restore.ts", job: string) {
   const child = spawnScript(script, [job]);
-  const watched = {
-    child,
-    exited: false,
-    stderr: new Response(child.stderr).text(),
-    status: child.status,
-  };
-  watched.status = child.status.then((s) => {
-    watched.exited = true;
+  let exited = false;
+  const status = child.status.then((s) => {
+    exited = true;
     return s;
   });
-  return watched;
+  return {
+    child,
+    status,
+    stderr: new Response(child.stderr).text(),
+    get exited() {
+      return exited;
+    },
+  };
 }
 
 /** Kills a watched script (if still running); a failure message when it had ended with an error. */

@@ -81,30 +81,17 @@ Deno.test("a chunk still being written when its partition moves to another Worke
   const dir = await Deno.makeTempDir();
   const group = `${topic}-backup`;
   const gated = gatedBackend(dir);
+  const job = (recordsPerChunk: number) =>
+    backupJob([topic], dir, {
+      GROUP_ID: group,
+      RUN_MODE: "continuous",
+      NUMBER_OF_MESSAGE_PER_BACKUP_FILE: recordsPerChunk,
+      MAX_CHUNK_AGE_SECONDS: 1,
+    });
   // The first member seals chunks of 20 records, whose writes are held back.
-  const first = consumer(
-    "first",
-    backupJob([topic], dir, {
-      GROUP_ID: group,
-      RUN_MODE: "continuous",
-      NUMBER_OF_MESSAGE_PER_BACKUP_FILE: 20,
-      MAX_CHUNK_AGE_SECONDS: 1,
-    }),
-    topic,
-    gated.backend,
-  );
+  const first = consumer("first", job(20), topic, gated.backend);
   // The second stores whatever it holds after a second, so it would store early overlaps.
-  const second = consumer(
-    "second",
-    backupJob([topic], dir, {
-      GROUP_ID: group,
-      RUN_MODE: "continuous",
-      NUMBER_OF_MESSAGE_PER_BACKUP_FILE: 1000,
-      MAX_CHUNK_AGE_SECONDS: 1,
-    }),
-    topic,
-    new LocalBackend(dir),
-  );
+  const second = consumer("second", job(1000), topic, new LocalBackend(dir));
   try {
     await first.start();
     for (let i = 0; i < 200 && gated.held() === 0; i++) await sleep(50);

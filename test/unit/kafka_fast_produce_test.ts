@@ -2,11 +2,8 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
 import { headersFor, headersOf } from "../../lib/kafka/kafkajs.ts";
-import {
-  FRAME_ROOM_BYTES,
-  kafkajsProduceRequest,
-  produceRequest,
-} from "../../lib/kafka/fast_produce.ts";
+import { kafkajsProduceRequest, produceRequest } from "../../lib/kafka/fast_produce.ts";
+import { FRAME_ROOM_BYTES } from "../../lib/kafka/wire.ts";
 import { kafkajsDecodeRecordBatch } from "../../lib/kafka/fast_batch_decoder.ts";
 import { createRequest, kafkajsCreateRequest } from "../../lib/kafka/fast_request.ts";
 
