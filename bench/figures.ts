@@ -22,6 +22,11 @@ export interface Figure {
   toolSeconds?: number;
   /** The records the script reported it backed up or restored. */
   toolRecords?: number;
+  /**
+   * Backups: the payload bytes the script reported reading from Kafka (beside the topic's
+   * payloadBytes: more means records were read twice, e.g. after a rebalance at start).
+   */
+  readBytes?: number;
 }
 
 /** A point of a scaling series: one local backup. Rates are null if it failed. */

@@ -12,8 +12,10 @@ export interface BenchOptions {
   compressibility: number;
   /** Compression of the batches kcat produces ("none" keeps the backup's decode cost out). */
   produceCompression: "none" | "lz4";
-  recordsPerChunk: number;
-  recordsPerTransaction: number;
+  /** NUMBER_OF_MESSAGE_PER_BACKUP_FILE; null: the job key is left out (its default). */
+  recordsPerChunk: number | null;
+  /** RECORDS_PER_TRANSACTION; null: the job key is left out (its default). */
+  recordsPerTransaction: number | null;
   threads: number;
   /** Longest a single step may run before it is stopped and reported as failed. */
   stepTimeoutSeconds: number;
@@ -35,8 +37,8 @@ export const BENCH_USAGE = `Usage: deno task bench [options]
   --total SIZE              payload of the main topic, e.g. 256MiB, 1GiB (default 1GiB)
   --compressibility F       0..1: fraction of each value that is repeated text (default 0.5)
   --produce-compression C   none or lz4: batch compression kcat produces with (default none)
-  --records-per-chunk N     NUMBER_OF_MESSAGE_PER_BACKUP_FILE (default 50000)
-  --records-per-transaction N  RECORDS_PER_TRANSACTION of the restores (default 5000)
+  --records-per-chunk N     NUMBER_OF_MESSAGE_PER_BACKUP_FILE (default: the job key's default)
+  --records-per-transaction N  RECORDS_PER_TRANSACTION of the restores (default: the key's)
   --threads N               NUMBER_OF_KAFKA_THREADS of the main runs (default 2)
   --step-timeout SECONDS    stop a step that runs longer and report it failed (default 600)
   --skip-scaling            skip the thread, partition and topic-size series
@@ -74,6 +76,9 @@ function positiveInt(name: string, text: string): number {
   return n;
 }
 
+const optionalInt = (name: string, text: string | undefined): number | null =>
+  text === undefined ? null : positiveInt(name, text);
+
 /** Parses the flags; throws with a readable message on a bad value. Returns null for --help. */
 export function parseOptions(args: string[], repo: string): BenchOptions | null {
   const { values } = parseArgs({
@@ -84,8 +89,8 @@ export function parseOptions(args: string[], repo: string): BenchOptions | null 
       total: { type: "string", default: "1GiB" },
       compressibility: { type: "string", default: "0.5" },
       "produce-compression": { type: "string", default: "none" },
-      "records-per-chunk": { type: "string", default: "50000" },
-      "records-per-transaction": { type: "string", default: "5000" },
+      "records-per-chunk": { type: "string" },
+      "records-per-transaction": { type: "string" },
       threads: { type: "string", default: "2" },
       "step-timeout": { type: "string", default: "600" },
       "skip-scaling": { type: "boolean", default: false },
@@ -111,11 +116,8 @@ export function parseOptions(args: string[], repo: string): BenchOptions | null 
     total: parseSize(values.total),
     compressibility,
     produceCompression,
-    recordsPerChunk: positiveInt("records-per-chunk", values["records-per-chunk"]),
-    recordsPerTransaction: positiveInt(
-      "records-per-transaction",
-      values["records-per-transaction"],
-    ),
+    recordsPerChunk: optionalInt("records-per-chunk", values["records-per-chunk"]),
+    recordsPerTransaction: optionalInt("records-per-transaction", values["records-per-transaction"]),
     threads: positiveInt("threads", values.threads),
     stepTimeoutSeconds: positiveInt("step-timeout", values["step-timeout"]),
     skipScaling: values["skip-scaling"],

@@ -27,6 +27,7 @@ function figureRows(figures: Figure[]): string[][] {
     f.recordsPerSecond === null ? "-" : int(f.recordsPerSecond),
     fixed(f.mibPerSecond),
     f.peakRssBytes === null ? "-" : mib(f.peakRssBytes),
+    f.readBytes === undefined ? "-" : `${mib(f.readBytes)} of ${mib(f.payloadBytes)}`,
     f.storedBytes === undefined ? "-" : mib(f.storedBytes),
     fixed(f.compressionRatio, 2),
   ]);
@@ -61,15 +62,25 @@ export function formatReport(r: BenchResults): string {
     `${r.options.partitions} partitions, compressibility ${r.options.compressibility}`,
     "",
     table(
-      ["step", "wall s", "tool s", "records/s", "MiB/s", "peak RSS MiB", "stored MiB", "compr."],
+      [
+        "step",
+        "wall s",
+        "tool s",
+        "records/s",
+        "MiB/s",
+        "peak RSS MiB",
+        "read MiB",
+        "stored MiB",
+        "compr.",
+      ],
       figureRows(r.figures),
     ),
     "",
     table(["ratio to the kcat ceiling", "measured", "target"], [
-      ["backup local / kcat consume", pct(r.ratios.backupLocalOfConsume), ">= 50%"],
-      ["backup S3 / kcat consume", pct(r.ratios.backupS3OfConsume), ">= 50%"],
-      ["restore local / kcat produce", pct(r.ratios.restoreLocalOfProduce), ">= 50%"],
-      ["restore S3 / kcat produce", pct(r.ratios.restoreS3OfProduce), ">= 50%"],
+      ["backup local / kcat consume", pct(r.ratios.backupLocalOfConsume), ">= 60%"],
+      ["backup S3 / kcat consume", pct(r.ratios.backupS3OfConsume), "-"],
+      ["restore local / kcat produce", pct(r.ratios.restoreLocalOfProduce), ">= 60%"],
+      ["restore S3 / kcat produce", pct(r.ratios.restoreS3OfProduce), "-"],
     ]),
   ];
   if (r.scaling) {

@@ -65,7 +65,7 @@ export function runBackup(
   name: string,
   topic: string,
   storage: BenchStorage,
-  options: { threads: number; recordsPerChunk: number },
+  options: { threads: number; recordsPerChunk: number | null },
   settings: ToolSettings,
 ): Promise<ToolRun> {
   return runScript("backup.ts", name, {
@@ -74,7 +74,9 @@ export function runBackup(
     GROUP_ID: `${name}-group`,
     ...storageKeys(storage),
     NUMBER_OF_KAFKA_THREADS: options.threads,
-    NUMBER_OF_MESSAGE_PER_BACKUP_FILE: options.recordsPerChunk,
+    ...(options.recordsPerChunk === null
+      ? {}
+      : { NUMBER_OF_MESSAGE_PER_BACKUP_FILE: options.recordsPerChunk }),
     RUN_MODE: "once",
   }, settings);
 }
@@ -85,7 +87,7 @@ export function runRestore(
   source: string,
   target: string,
   storage: BenchStorage,
-  options: { threads: number; recordsPerTransaction: number },
+  options: { threads: number; recordsPerTransaction: number | null },
   settings: ToolSettings,
 ): Promise<ToolRun> {
   return runScript("restore.ts", name, {
@@ -96,7 +98,9 @@ export function runRestore(
     CREATE_TOPIC: true,
     RESTORE_PARTITION_STRATEGY: "same",
     NUMBER_OF_KAFKA_THREADS: options.threads,
-    RECORDS_PER_TRANSACTION: options.recordsPerTransaction,
+    ...(options.recordsPerTransaction === null
+      ? {}
+      : { RECORDS_PER_TRANSACTION: options.recordsPerTransaction }),
     RUN_MODE: "once",
   }, settings);
 }

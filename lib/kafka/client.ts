@@ -5,6 +5,7 @@ import type { Logger } from "../log.ts";
 import { getLogLevel, LogLevel } from "../log.ts";
 import { ConfigError, KafkaError } from "../errors.ts";
 import type { Admin } from "./kafkajs.ts";
+import { ConditionSpells, PERSISTS_AFTER_MS, routineCondition } from "./routine_conditions.ts";
 
 /** The Kafka part of a job file, after validation. */
 export interface KafkaConnection {
@@ -36,14 +37,19 @@ function saslOptions(sasl: NonNullable<KafkaConnection["sasl"]>): SASLOptions {
   return { mechanism, username: sasl.username, password: sasl.password } as SASLOptions;
 }
 
-// kafkajs logs its own retries as errors; below WARNING they are only noise for an operator.
+// kafkajs logs its own retries as errors; below WARNING they are only noise for an operator,
+// and the routine ones of a healthy cluster stay DEBUG unless they persist.
 function kafkajsLogCreator(logger: Logger): logCreator {
+  const spells = new ConditionSpells();
   return () => ({ level, log }) => {
     // Transactions abort on failure, so limited retries cannot break exactly-once here.
     if (log.message.startsWith("Limiting retries for the idempotent producer")) return;
     const text = `kafkajs ${log.message}${log.error ? `: ${log.error}` : ""}`;
-    if (level === logLevel.ERROR || level === logLevel.WARN) logger.warn(text);
-    else logger.debug(text);
+    if (level !== logLevel.ERROR && level !== logLevel.WARN) return logger.debug(text);
+    const condition = routineCondition(text);
+    if (condition === null) return logger.warn(text);
+    if (spells.sighted(condition) === "debug") return logger.debug(text);
+    logger.warn(`${text} (${condition} for more than ${PERSISTS_AFTER_MS / 1000} s)`);
   };
 }
 

@@ -10,6 +10,8 @@ import "./fetch_response.ts";
 import "./fast_produce.ts";
 import "./fast_request.ts";
 import "./before_join.ts";
+import "./patches/concurrent_transactions.ts";
+import "./patches/coordinator_cache.ts";
 import { CompressionCodecs, CompressionTypes } from "kafkajs";
 import { lz4Codec, snappyCodec, zstdCodec } from "./codecs.ts";
 

@@ -24,6 +24,7 @@ import {
 import { choosePartition, type Strategy } from "./partitioner.ts";
 import { recordSize, toMessage } from "./to_message.ts";
 import { offsetMapMessages, type SentOffsets } from "./offset_map.ts";
+import { type TransactionLimits, transactionSlices } from "./transaction_slices.ts";
 
 export interface RecordFilter {
   startOffset?: number;
@@ -43,7 +44,8 @@ export interface PartitionTask {
 
 export interface RestoreSettings {
   strategy: Strategy;
-  recordsPerTransaction: number;
+  /** RECORDS_PER_TRANSACTION and BYTES_PER_TRANSACTION. */
+  transactions: TransactionLimits;
   /** Also write the source -> target offset map to this topic (see offset_map.ts). */
   offsetMapTopic?: string;
   filter: RecordFilter;
@@ -173,14 +175,16 @@ export class PartitionRestorer {
         );
       }
     }
-    const perTransaction = this.settings.recordsPerTransaction;
-    for (let i = 0; i < todo.length || i === 0; i += perTransaction) {
-      const slice = todo.slice(i, i + perTransaction);
-      const last = i + perTransaction >= todo.length;
+    const slices = transactionSlices(todo, this.settings.transactions);
+    for (const [i, [from, to]] of slices.entries()) {
+      const slice = todo.slice(from, to);
       // The last transaction of a chunk moves the checkpoint past the whole chunk.
-      const next = last ? entry.to + 1 : slice[slice.length - 1].offset + 1;
-      if (slice.length === 0 && this.#next !== null && next <= this.#next) break;
+      const next = i === slices.length - 1 ? entry.to + 1 : slice[slice.length - 1].offset + 1;
       await this.#produce(slice, next);
+    }
+    // Nothing of the chunk to produce: one transaction moves the checkpoint past it.
+    if (slices.length === 0 && (this.#next === null || entry.to + 1 > this.#next)) {
+      await this.#produce([], entry.to + 1);
     }
     this.counters.chunks++;
   }

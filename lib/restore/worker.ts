@@ -94,7 +94,10 @@ async function restorePartition(
   try {
     const restorer = new PartitionRestorer(kafka, producer, backend, task, {
       strategy: job.strategy,
-      recordsPerTransaction: job.recordsPerTransaction,
+      transactions: {
+        maxRecords: job.recordsPerTransaction,
+        maxBytes: job.bytesPerTransaction,
+      },
       offsetMapTopic: job.offsetMapTopic,
       budget,
       filter: {

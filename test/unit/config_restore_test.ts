@@ -58,7 +58,7 @@ Deno.test("the seed's local restore.json reads the topic from its directory name
     runMode: "follow",
     createTopic: false,
     allowNonEmptyTarget: false,
-    recordsPerTransaction: 1000,
+    bytesPerTransaction: 16 * 1024 * 1024,
     bufferMaxBytes: 128 * 1024 ** 2,
     progressIntervalSeconds: 10,
   };
@@ -180,6 +180,7 @@ Deno.test("restore defaults apply and every optional key is read", async () => {
     CREATE_TOPIC: true,
     ALLOW_NON_EMPTY_TARGET: "false",
     RECORDS_PER_TRANSACTION: 500,
+    BYTES_PER_TRANSACTION: "1048576",
     RESTORE_PARTITION_STRATEGY: "KEY",
     RUN_MODE: "once",
     RETRY_SECONDS: 0.5,
@@ -190,11 +191,10 @@ Deno.test("restore defaults apply and every optional key is read", async () => {
     Date.UTC(2024, 4, 1, 12),
     1714600000000,
   ]);
-  assert.deepEqual([job.createTopic, job.allowNonEmptyTarget, job.recordsPerTransaction], [
-    true,
-    false,
-    500,
-  ]);
+  assert.deepEqual(
+    [job.createTopic, job.allowNonEmptyTarget, job.recordsPerTransaction, job.bytesPerTransaction],
+    [true, false, 500, 1048576],
+  );
   assert.deepEqual([job.strategy, job.runMode, job.retrySeconds], ["key", "once", 0.5]);
 });
 
