@@ -58,6 +58,13 @@ export class FieldReader {
     return value as T;
   }
 
+  /** An array (its elements unchecked). */
+  array(name: string): unknown[] {
+    const value = this.#object[name];
+    if (!Array.isArray(value)) this.fail(`field "${name}" must be an array`);
+    return value;
+  }
+
   /** The raw value of a field. */
   raw(name: string): unknown {
     return this.#object[name];

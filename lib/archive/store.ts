@@ -111,6 +111,32 @@ export async function readPartitionIndex(
   };
 }
 
+/**
+ * One past the last offset the partition's chunks cover, from one listing and no GET:
+ * the highest `to` of a chunk whose index entry, file and sidecar are all listed.
+ * Null when the partition has no chunk.
+ */
+export async function partitionEnd(
+  backend: StorageBackend,
+  topic: string,
+  partition: number,
+): Promise<number | null> {
+  const kinds = new Map<string, Set<string>>();
+  for await (const { key } of backend.list(partitionPrefix(topic, partition))) {
+    const parsed = parseArchiveKey(key);
+    if (parsed === null || parsed.topic !== topic || parsed.partition !== partition) continue;
+    const chunk = chunkKeyOf(key);
+    kinds.set(chunk, (kinds.get(chunk) ?? new Set()).add(parsed.kind));
+  }
+  let end: number | null = null;
+  for (const [chunk, seen] of kinds) {
+    if (seen.size < 3) continue;
+    const { to } = parseArchiveKey(chunk)!;
+    if (end === null || to + 1 > end) end = to + 1;
+  }
+  return end;
+}
+
 /** A topic of the archive and its partitions. */
 export interface ArchivedTopic {
   topic: string;

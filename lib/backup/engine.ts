@@ -18,6 +18,8 @@ import type { Logger } from "../log.ts";
 import { openStorage } from "../storage/open.ts";
 import { LocalBackend } from "../storage/local.ts";
 import { uploadLeftovers } from "./staged_upload.ts";
+import { BackupMetadata, MetadataSchedule } from "./metadata.ts";
+import type { StorageBackend } from "../storage/backend.ts";
 import { lockStagingDir } from "./staging_lock.ts";
 import { type FromWorker, type ToWorker, tpKey, type WorkerCounters } from "./messages.ts";
 import { type BackupSummary, mb, progressLine, sumCounters } from "./progress.ts";
@@ -124,22 +126,23 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
     throw error;
   });
   let stagingLock: Deno.FsFile | null = null;
+  let storage: StorageBackend | null = null;
   try {
     const plan = await withKafkaRetry("planning the backup", () => makePlan(admin, job));
     // Fails early and clearly when the storage is missing or refuses us; then uploads what
     // an interrupted run left in the staging directory, before any consumer starts.
-    const storage = await openStorage(job.storage, logger, {
+    storage = await openStorage(job.storage, logger, {
       retrySeconds: job.retryUploadSeconds,
     });
-    try {
-      await storage.stat("kafka-backup.check");
-      if (job.storage.type !== "local") {
-        stagingLock = await lockStagingDir(job.storage.stagingDir);
-        await uploadLeftovers(new LocalBackend(job.storage.stagingDir), storage, logger);
-      }
-    } finally {
-      await storage.close();
+    await storage.stat("kafka-backup.check");
+    if (job.storage.type !== "local") {
+      stagingLock = await lockStagingDir(job.storage.stagingDir);
+      await uploadLeftovers(new LocalBackend(job.storage.stagingDir), storage, logger);
     }
+    const metadata = new BackupMetadata(storage, admin, job, plan.topics, logger);
+    const schedule = job.runMode === "continuous"
+      ? new MetadataSchedule(metadata, job, logger)
+      : null;
     logger.info(
       `backing up ${
         plan.topics.join(",")
@@ -157,6 +160,13 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
       };
       worker.postMessage(start);
     });
+    // Topic settings and the groups' offsets as the run starts, while the Workers start.
+    const captured = withKafkaRetry("archiving topic configs and group offsets", async () => {
+      await metadata.load();
+      await metadata.captureTopicConfigs();
+      await metadata.captureGroups();
+    });
+    captured.catch(() => {}); // awaited below
 
     const onSignal = () => {
       logger.info("stop requested: storing open chunks");
@@ -173,6 +183,7 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
       while (!stopRequested && !failure) {
         const tick = new Promise<void>((resolve) => setTimeout(resolve, 1000));
         await Promise.race([tick, woken()]);
+        schedule?.tick();
         if (plan.endOffsets) {
           // A broker restarting is no reason to stop: the next tick asks again.
           const state = await remaining(admin, job, plan).catch((error) => {
@@ -214,6 +225,13 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
           ExitCode.internal,
         );
       }
+      await captured;
+      await schedule?.settle();
+      // Every chunk is durable now: the run ends with a restoration point of this moment.
+      await withKafkaRetry("writing the restoration point", async () => {
+        await metadata.captureTopicConfigs();
+        await metadata.writePoint();
+      });
     } finally {
       Deno.removeSignalListener("SIGTERM", onSignal);
       Deno.removeSignalListener("SIGINT", onSignal);
@@ -234,6 +252,7 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
   } finally {
     for (const worker of workers) worker.terminate();
     await admin.disconnect().catch(() => {});
+    await storage?.close().catch(() => {});
     stagingLock?.close();
   }
 }

@@ -2,7 +2,7 @@
 import { type EnvLookup, processEnv } from "./env_expand.ts";
 import { JobFields } from "./job_fields.ts";
 import { type KafkaConfig, readKafka } from "./kafka_config.ts";
-import { topicName, topicPattern } from "./kafka_values.ts";
+import { type GroupSelection, groupSelection, topicName, topicPattern } from "./kafka_values.ts";
 import { readOverride } from "./overrides.ts";
 import { parseJobText, readJobFile } from "./read_job_file.ts";
 import {
@@ -65,6 +65,12 @@ export interface BackupJob {
   stagingMaxBytes: number;
   /** S3/AZURE: uploads in flight. */
   uploadConcurrency: number;
+  /** CONSUMER_GROUPS: whose committed offsets on the backed-up topics are snapshotted. */
+  consumerGroups: GroupSelection;
+  /** CONSUMER_GROUPS_EXCLUDE_REGEX: whole-name match. */
+  consumerGroupsExclude?: RegExp;
+  groupSnapshotIntervalSeconds: number;
+  restorationPointIntervalSeconds: number;
 }
 
 const MIN_CHUNK_BYTES = 1024;
@@ -148,6 +154,18 @@ export function parseBackupJob(
     progressIntervalSeconds: fields.withDefault("PROGRESS_INTERVAL_SECONDS", positiveNumber, 10),
     stagingMaxBytes,
     uploadConcurrency: fields.withDefault("UPLOAD_CONCURRENCY", wholeNumber(1), 4),
+    consumerGroups: fields.withDefault("CONSUMER_GROUPS", groupSelection, "*"),
+    consumerGroupsExclude: fields.optional("CONSUMER_GROUPS_EXCLUDE_REGEX", topicPattern),
+    groupSnapshotIntervalSeconds: fields.withDefault(
+      "GROUP_SNAPSHOT_INTERVAL_SECONDS",
+      positiveNumber,
+      60,
+    ),
+    restorationPointIntervalSeconds: fields.withDefault(
+      "RESTORATION_POINT_INTERVAL_SECONDS",
+      positiveNumber,
+      3600,
+    ),
   });
   job.runMode = readOverride(issues, "runMode", overrides.runMode, oneOf(BACKUP_RUN_MODES)) ??
     job.runMode;

@@ -56,6 +56,23 @@ export const topicName: Check<string> = (value, at) => {
     : at.fail(`invalid topic name ${describeValue(value)}: ${problem}`);
 };
 
+/** Consumer-group lists: "*" for every group, or an array of group ids. */
+export type GroupSelection = "*" | string[];
+
+/** A group selection: "*" or an array of non-empty group ids (duplicates dropped). */
+export const groupSelection: Check<GroupSelection> = (value, at) => {
+  if (value === "*") return "*";
+  if (!Array.isArray(value)) {
+    return at.fail(`expected "*" or an array of group ids, got ${describeValue(value)}`);
+  }
+  const ids = value.map((v, i) =>
+    typeof v === "string" && v.trim() !== ""
+      ? v
+      : at.child(i).fail(`expected a group id, got ${describeValue(v)}`)
+  );
+  return ids.every((id) => id !== undefined) ? [...new Set(ids as string[])] : undefined;
+};
+
 /**
  * A topic pattern, compiled. It must match the whole topic name (as in Kafka's Java
  * clients), so "orders" does not also pick "orders-archive".

@@ -55,6 +55,10 @@ export const BACKUP_KEYS: readonly string[] = [
   "COMPRESSION_LEVEL",
   "STAGING_MAX_BYTES",
   "UPLOAD_CONCURRENCY",
+  "CONSUMER_GROUPS",
+  "CONSUMER_GROUPS_EXCLUDE_REGEX",
+  "GROUP_SNAPSHOT_INTERVAL_SECONDS",
+  "RESTORATION_POINT_INTERVAL_SECONDS",
 ];
 
 /** Every key of a restore job file. */
@@ -76,6 +80,10 @@ export const RESTORE_KEYS: readonly string[] = [
   "BYTES_PER_TRANSACTION",
   "OFFSET_MAP_TOPIC",
   "BUFFER_MAX_BYTES",
+  "RESTORATION_POINT",
+  "RESTORE_CONSUMER_GROUPS",
+  "CONSUMER_GROUP_MAP",
+  "TOPIC_CONFIG_OVERRIDES",
 ];
 
 /** The two kinds of job file. */

@@ -7,6 +7,7 @@
  * together: after a crash either both happened or neither did (exactly once).
  */
 import type { Admin } from "../kafka/kafkajs.ts";
+import { TOOL_GROUP_PREFIX } from "../kafka/groups.ts";
 
 /** Identifies one source partition of one restore job (the job's fingerprint says which). */
 export interface CheckpointId {
@@ -18,7 +19,7 @@ export interface CheckpointId {
 
 /** The consumer group that holds the checkpoint; also used as the transactional id. */
 export function checkpointGroup(id: CheckpointId): string {
-  return `kafka-backup-restore.${id.fingerprint.slice(0, 16)}.${id.sourceTopic}.${id.partition}`;
+  return `${TOOL_GROUP_PREFIX}${id.fingerprint.slice(0, 16)}.${id.sourceTopic}.${id.partition}`;
 }
 
 /** The next source offset to restore, or null when this restore never started here. */

@@ -49,6 +49,9 @@ Deno.test("the seed's local backup.json loads unchanged with the seed's meaning 
     progressIntervalSeconds: 10,
     stagingMaxBytes: 1073741824,
     uploadConcurrency: 4,
+    consumerGroups: "*",
+    groupSnapshotIntervalSeconds: 60,
+    restorationPointIntervalSeconds: 3600,
   };
   assert.deepEqual(job, expected);
 });
@@ -297,4 +300,37 @@ Deno.test("a staging limit below the chunk size is refused because a chunk could
 Deno.test("a loaded job survives structured cloning, so it can be posted to Workers", async () => {
   const job = await loadBackupJob(await writeJob({ ...minimal, TOPIC_INCLUDE_REGEX: "a.*" }));
   assert.deepEqual(structuredClone(job), job);
+});
+
+Deno.test('CONSUMER_GROUPS takes "*" or a list of group ids; the exclusion is a whole-name regex', async () => {
+  const base = JSON.parse(SEED_LOCAL_BACKUP);
+  const job = await loadBackupJob(
+    await writeJob(JSON.stringify({
+      ...base,
+      CONSUMER_GROUPS: ["billing", "audit", "billing"],
+      CONSUMER_GROUPS_EXCLUDE_REGEX: "test-.*",
+      GROUP_SNAPSHOT_INTERVAL_SECONDS: "5",
+      RESTORATION_POINT_INTERVAL_SECONDS: 600,
+    })),
+  );
+  assert.deepEqual(job.consumerGroups, ["billing", "audit"]);
+  assert.equal(job.consumerGroupsExclude?.test("test-1"), true);
+  assert.equal(job.consumerGroupsExclude?.test("my-test-1"), false);
+  assert.deepEqual([job.groupSnapshotIntervalSeconds, job.restorationPointIntervalSeconds], [
+    5,
+    600,
+  ]);
+  const { lines } = await loadFailure(
+    await writeJob(JSON.stringify({
+      ...base,
+      CONSUMER_GROUPS: ["ok", ""],
+      CONSUMER_GROUPS_EXCLUDE_REGEX: "(",
+      GROUP_SNAPSHOT_INTERVAL_SECONDS: 0,
+    })),
+  );
+  assert.deepEqual(lines, [
+    '$.CONSUMER_GROUPS[1]: expected a group id, got ""',
+    "$.CONSUMER_GROUPS_EXCLUDE_REGEX: invalid regular expression: /(/: Unterminated group",
+    "$.GROUP_SNAPSHOT_INTERVAL_SECONDS: expected a number > 0, got 0",
+  ]);
 });
