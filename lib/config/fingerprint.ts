@@ -54,6 +54,12 @@ export function jobFingerprint(job: RestoreJob): string {
     startTimestamp: job.startTimestamp ?? null,
     endTimestamp: job.endTimestamp ?? null,
     storage: location(job.storage),
+    // Absent (so leaving old fingerprints as they were) unless the job sets them.
+    restorationPoint: job.restorationPoint,
+    consumerGroups: job.restoreConsumerGroups === undefined ? undefined : {
+      groups: job.restoreConsumerGroups === "*" ? "*" : [...job.restoreConsumerGroups].sort(),
+      map: job.consumerGroupMap ?? {},
+    },
   };
   return createHash("sha256").update(canonicalJson(identity)).digest("hex");
 }

@@ -5,6 +5,9 @@ import { type KafkaConfig, readKafka } from "./kafka_config.ts";
 import { readOverride } from "./overrides.ts";
 import { parseJobText, readJobFile } from "./read_job_file.ts";
 import { readRestoreTopics, type TopicPair } from "./restore_topics.ts";
+import { readRestoreMetadataKeys } from "./restore_metadata.ts";
+import type { GroupSelection } from "./kafka_values.ts";
+import type { PointSpec } from "../archive/restoration_point.ts";
 import { topicName } from "./kafka_values.ts";
 import {
   checkStorageKeys,
@@ -83,6 +86,14 @@ export interface RestoreJob {
   /** OFFSET_MAP_TOPIC: where each transaction also writes its source -> target offset map. */
   offsetMapTopic?: string;
   progressIntervalSeconds: number;
+  /** RESTORATION_POINT: restore up to this point of the backup (and its group offsets). */
+  restorationPoint?: PointSpec;
+  /** RESTORE_CONSUMER_GROUPS: whose offsets are translated and committed; absent: none. */
+  restoreConsumerGroups?: GroupSelection;
+  /** CONSUMER_GROUP_MAP: source group -> target group. */
+  consumerGroupMap?: Record<string, string>;
+  /** TOPIC_CONFIG_OVERRIDES: target topic -> config -> value, or null to leave it out. */
+  topicConfigOverrides?: Record<string, Record<string, string | null>>;
 }
 
 /** BYTES_PER_TRANSACTION's default (see RestoreJob.bytesPerTransaction). */
@@ -126,6 +137,14 @@ export function parseRestoreJob(
   const endTimestamp = fields.optional("END_TIMESTAMP", timestamp);
   checkRange(fields, "START_OFFSET", startOffset, endOffset);
   checkRange(fields, "START_TIMESTAMP", startTimestamp, endTimestamp);
+  const strategy = fields.withDefault(
+    "RESTORE_PARTITION_STRATEGY",
+    oneOf(PARTITION_STRATEGIES),
+    "same",
+  );
+  const metadata = readRestoreMetadataKeys(fields, topics, strategy, partitions !== undefined);
+  // A point is a fixed moment: there is nothing to follow.
+  const defaultMode = metadata.restorationPoint ? "once" : "follow";
   const issues = fields.issues;
   const job: RestoreJob = definedOnly({
     file,
@@ -134,14 +153,10 @@ export function parseRestoreJob(
     topics,
     archiveRoot: type === "LINUX" ? localRoot : undefined,
     retrySeconds: fields.withDefault("RETRY_SECONDS", positiveNumber, 30),
-    strategy: fields.withDefault(
-      "RESTORE_PARTITION_STRATEGY",
-      oneOf(PARTITION_STRATEGIES),
-      "same",
-    ),
+    strategy,
     threads: fields.withDefault("NUMBER_OF_KAFKA_THREADS", wholeNumber(1), 1),
     logLevel: fields.withDefault("LOG_LEVEL", logLevel, 20),
-    runMode: fields.withDefault("RUN_MODE", oneOf(RESTORE_RUN_MODES), "follow"),
+    runMode: fields.withDefault("RUN_MODE", oneOf(RESTORE_RUN_MODES), defaultMode),
     partitions,
     startOffset,
     endOffset,
@@ -162,10 +177,16 @@ export function parseRestoreJob(
     ),
     offsetMapTopic: fields.optional("OFFSET_MAP_TOPIC", topicName),
     progressIntervalSeconds: fields.withDefault("PROGRESS_INTERVAL_SECONDS", positiveNumber, 10),
+    ...metadata,
   });
   job.runMode = readOverride(issues, "runMode", overrides.runMode, oneOf(RESTORE_RUN_MODES)) ??
     job.runMode;
   job.logLevel = readOverride(issues, "logLevel", overrides.logLevel, logLevel) ?? job.logLevel;
+  if (job.restorationPoint && job.runMode === "follow") {
+    fields.at("RESTORATION_POINT").fail(
+      `restores a fixed moment of the backup: it cannot be followed (RUN_MODE "follow")`,
+    );
+  }
   fields.throwIfAny();
   return job;
 }

@@ -22,20 +22,45 @@ export function checkpointGroup(id: CheckpointId): string {
   return `${TOOL_GROUP_PREFIX}${id.fingerprint.slice(0, 16)}.${id.sourceTopic}.${id.partition}`;
 }
 
-/** The next source offset to restore, or null when this restore never started here. */
-export async function readCheckpoint(admin: Admin, id: CheckpointId): Promise<number | null> {
+/**
+ * A checkpoint: the next source offset to restore, and the metadata string committed
+ * with it (the group snapshot the restore translates, so a resumed restore keeps using it).
+ */
+export interface Checkpoint {
+  next: number;
+  metadata: string | null;
+}
+
+/** The partition's checkpoint, or null when this restore never started here. */
+export async function readCheckpointState(
+  admin: Admin,
+  id: CheckpointId,
+): Promise<Checkpoint | null> {
   const [result] = await admin.fetchOffsets({
     groupId: checkpointGroup(id),
     topics: [id.targetTopic],
   });
-  const offset = Number(result?.partitions.find((p) => p.partition === 0)?.offset ?? -1);
-  return offset < 0 ? null : offset;
+  const committed = result?.partitions.find((p) => p.partition === 0);
+  const next = Number(committed?.offset ?? -1);
+  return next < 0 ? null : { next, metadata: committed?.metadata ?? null };
+}
+
+/** The next source offset to restore, or null when this restore never started here. */
+export async function readCheckpoint(admin: Admin, id: CheckpointId): Promise<number | null> {
+  return (await readCheckpointState(admin, id))?.next ?? null;
 }
 
 /** The argument of `transaction.sendOffsets` that moves the checkpoint to `offset`. */
-export function checkpointOffsets(id: CheckpointId, offset: number) {
+export function checkpointOffsets(
+  id: CheckpointId,
+  offset: number,
+  metadata: string | null = null,
+) {
   return {
     consumerGroupId: checkpointGroup(id),
-    topics: [{ topic: id.targetTopic, partitions: [{ partition: 0, offset: String(offset) }] }],
+    topics: [{
+      topic: id.targetTopic,
+      partitions: [{ partition: 0, offset: String(offset), metadata }],
+    }],
   };
 }

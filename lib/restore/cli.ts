@@ -8,6 +8,8 @@ import { openStorage } from "../storage/open.ts";
 import { formatTable } from "../util/table.ts";
 import { dryRun, runRestore } from "./engine.ts";
 import { formatInventory, inventory, verifyArchive } from "./inspect.ts";
+import { formatPoints, listPoints } from "./points.ts";
+import { formatDryRunGroups } from "./dry_run_groups.ts";
 
 export const RESTORE_USAGE = `Usage: restore.ts [options] <restore.json>
 
@@ -18,9 +20,10 @@ Options:
   --follow            keep restoring new chunks every RETRY_SECONDS (RUN_MODE "follow", the default)
   --log-level LEVEL   DEBUG, INFO, WARNING, ERROR or 10/20/30/40 (overrides LOG_LEVEL)
   --list              print the backup's inventory (topics, partitions, offsets, times, chunks, bytes)
+  --list-points       print the backup's restoration points (id, time, age, topics, records)
   --verify            check every chunk's sha256 and decode it; exit ${ExitCode.integrity} if any is bad
-  --dry-run           print what would be restored where, without producing
-  --json              print --list, --verify, --dry-run and the summary as JSON
+  --dry-run           print what would be restored where, and each group's offsets, without producing
+  --json              print --list, --list-points, --verify, --dry-run and the summary as JSON
   -h, --help          print this help`;
 
 export async function restoreMain(args: string[]): Promise<number> {
@@ -34,6 +37,7 @@ export async function restoreMain(args: string[]): Promise<number> {
         follow: { type: "boolean" },
         "log-level": { type: "string" },
         list: { type: "boolean" },
+        "list-points": { type: "boolean" },
         verify: { type: "boolean" },
         "dry-run": { type: "boolean" },
         json: { type: "boolean" },
@@ -63,9 +67,14 @@ export async function restoreMain(args: string[]): Promise<number> {
   const json = values.json === true;
   const sources = job.topics.map((t) => t.source);
 
-  if (values.list || values.verify) {
+  if (values.list || values.verify || values["list-points"]) {
     const backend = await openStorage(job.storage, logger, { retrySeconds: job.retrySeconds });
     try {
+      if (values["list-points"]) {
+        const rows = await listPoints(backend, sources);
+        print(json ? JSON.stringify({ points: rows }) : formatPoints(rows));
+        return ExitCode.ok;
+      }
       if (values.list) {
         const rows = await inventory(backend, sources);
         print(json ? JSON.stringify({ partitions: rows }) : formatInventory(rows));
@@ -94,7 +103,11 @@ export async function restoreMain(args: string[]): Promise<number> {
         plan.partitions.map((
           p,
         ) => [p.source, p.partition, p.target, p.chunks, p.records, p.resumeAt ?? "start"]),
-      ) + `\nstrategy: ${plan.strategy}`,
+      ) + `\nstrategy: ${plan.strategy}` +
+        (plan.point ? `\nrestoration point: ${plan.point}` : "") +
+        (plan.groupSnapshot
+          ? `\ngroup snapshot: ${plan.groupSnapshot}\n${formatDryRunGroups(plan.groups).join("\n")}`
+          : ""),
     );
     return ExitCode.ok;
   }

@@ -3,20 +3,18 @@
  * the safety rules, writes first checkpoints, then runs NUMBER_OF_KAFKA_THREADS producer
  * Workers until done (once) or stopped (follow).
  */
-import type { Admin } from "../kafka/kafkajs.ts";
 import { connectAdmin } from "../kafka/client.ts";
 import { withKafkaRetry } from "../kafka/topics.ts";
 import type { RestoreJob } from "../config/restore_job.ts";
-import { jobFingerprint } from "../config/restore_job.ts";
-import { BackupToolError, ExitCode, RefusedError } from "../errors.ts";
+import { BackupToolError, ExitCode } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { openStorage } from "../storage/open.ts";
-import { type CheckpointId, readCheckpoint } from "./checkpoint.ts";
 import type { FromRestoreWorker, ToRestoreWorker } from "./messages.ts";
-import { type PartitionPlan, plannedRecords, planPartitions } from "./plan.ts";
+import { plannedRecords } from "./plan.ts";
 import { LiveStatus, statusText } from "../util/live_status.ts";
-import type { PartitionTask, RestoreCounters } from "./restore_partition.ts";
-import { prepareTarget } from "./target.ts";
+import type { RestoreCounters } from "./restore_partition.ts";
+import { prepareRestore } from "./prepare.ts";
+import { LockServer } from "./offset_locks.ts";
+import { type DryRunGroup, dryRunGroups } from "./dry_run_groups.ts";
 
 export interface RestoreSummary {
   topics: Array<{ source: string; target: string }>;
@@ -30,6 +28,11 @@ export interface RestoreSummary {
 
 export interface DryRunPlan {
   strategy: string;
+  /** The restoration point restored up to, if any. */
+  point: string | null;
+  /** The group snapshot translated, if any, and each group's offsets source -> target. */
+  groupSnapshot: string | null;
+  groups: DryRunGroup[];
   partitions: Array<{
     source: string;
     target: string;
@@ -40,89 +43,21 @@ export interface DryRunPlan {
   }>;
 }
 
-interface Prepared {
-  plans: PartitionPlan[];
-  tasks: PartitionTask[];
-  resumeAt: Map<PartitionTask, number | null>;
-}
-
-/**
- * Plans, checks the targets and the safety rules, and reads checkpoints. Creates missing
- * topics when the job asks for it, unless `dryRun`.
- */
-async function prepare(
-  admin: Admin,
-  job: RestoreJob,
-  logger: Logger,
-  dryRun = false,
-): Promise<Prepared> {
-  const backend = await openStorage(job.storage, logger, { retrySeconds: job.retrySeconds });
-  const fingerprint = jobFingerprint(job);
-  try {
-    const { plans, archivedPartitions } = await planPartitions(backend, job.topics, job.partitions);
-    const tasks: PartitionTask[] = [];
-    const resumeAt = new Map<PartitionTask, number | null>();
-    if (job.offsetMapTopic) {
-      // Our own bookkeeping topic: created when missing (one partition, so it reads in order).
-      await prepareTarget(admin, job.offsetMapTopic, {
-        sourcePartitions: 1,
-        strategy: "random",
-        create: true,
-        dryRun,
-      });
-    }
-    for (const { source, target } of job.topics) {
-      const archived = archivedPartitions.get(source)!;
-      const info = await prepareTarget(admin, target, {
-        sourcePartitions: Math.max(...archived) + 1,
-        strategy: job.strategy,
-        create: job.createTopic,
-        dryRun,
-      });
-      // A checkpoint of ANY archived partition means this job already wrote here (possibly
-      // another process restoring other partitions of the same job).
-      const checkpoints = new Map<number, number | null>();
-      for (const partition of archived) {
-        const id = { fingerprint, sourceTopic: source, partition, targetTopic: target };
-        checkpoints.set(partition, await readCheckpoint(admin, id));
-      }
-      const resuming = [...checkpoints.values()].some((offset) => offset !== null);
-      if (info.nonEmpty && !resuming && !job.allowNonEmptyTarget) {
-        throw new RefusedError(
-          `Target topic "${target}" already holds records and no checkpoint of this restore job is there: ` +
-            `refusing to mix data (set "ALLOW_NON_EMPTY_TARGET": true to write anyway)`,
-        );
-      }
-      for (const plan of plans.filter((p) => p.sourceTopic === source)) {
-        const checkpoint: CheckpointId = {
-          fingerprint,
-          sourceTopic: source,
-          partition: plan.partition,
-          targetTopic: target,
-        };
-        const task: PartitionTask = {
-          checkpoint,
-          firstOffset: Math.max(plan.entries[0]?.from ?? 0, job.startOffset ?? 0),
-          targetPartitions: info.partitions,
-          maxMessageBytes: info.maxMessageBytes,
-        };
-        tasks.push(task);
-        resumeAt.set(task, checkpoints.get(plan.partition) ?? null);
-      }
-    }
-    return { plans, tasks, resumeAt };
-  } finally {
-    await backend.close();
-  }
-}
-
 /** The plan, without producing anything (restore.ts --dry-run). */
 export async function dryRun(job: RestoreJob, logger: Logger): Promise<DryRunPlan> {
   const admin = await connectAdmin(job.kafka, "kafka-backup-restore-main", logger);
   try {
-    const { plans, tasks, resumeAt } = await prepare(admin, job, logger, true);
+    const { plans, tasks, resumeAt, point, groups } = await prepareRestore(
+      admin,
+      job,
+      logger,
+      true,
+    );
     return {
       strategy: job.strategy,
+      point: point?.id ?? null,
+      groupSnapshot: groups?.snapshot.key ?? null,
+      groups: groups ? await dryRunGroups(admin, job, tasks) : [],
       partitions: plans.map((plan, i) => ({
         source: plan.sourceTopic,
         target: plan.targetTopic,
@@ -148,10 +83,17 @@ export async function runRestore(job: RestoreJob, logger: Logger): Promise<Resto
   // The Workers load their modules (the Kafka client: about a second of CPU) while this
   // thread plans; they start producing only when their partitions are sent to them.
   let workers: Worker[] = [];
+  const locks = new LockServer((owner, id) =>
+    workers[owner]?.postMessage({ type: "locked", id } satisfies ToRestoreWorker)
+  );
   for (let i = 0; i < job.threads; i++) {
     const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
     worker.onmessage = (event: MessageEvent<FromRestoreWorker>) => {
       const message = event.data;
+      if (message.type === "lock") {
+        return locks.request(message.workerIndex, message.id, message.keys);
+      }
+      if (message.type === "unlock") return locks.release(message.workerIndex, message.id);
       if (message.type !== "fatal") counters.set(message.workerIndex, message.counters);
       if (message.type === "done") done.add(message.workerIndex);
       if (message.type === "fatal") {
@@ -175,7 +117,7 @@ export async function runRestore(job: RestoreJob, logger: Logger): Promise<Resto
   try {
     const { plans, tasks } = await withKafkaRetry(
       "planning the restore",
-      () => prepare(admin, job, logger),
+      () => prepareRestore(admin, job, logger),
     );
     logger.info(
       `restoring ${plans.length} partition(s) of ${

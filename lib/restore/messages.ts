@@ -5,9 +5,13 @@ import type { RestoreCounters } from "./restore_partition.ts";
 
 export type ToRestoreWorker =
   | { type: "start"; job: RestoreJob; workerIndex: number; tasks: PartitionTask[] }
-  | { type: "stop" };
+  | { type: "stop" }
+  /** The main thread granted lock request `id` (see offset_locks.ts). */
+  | { type: "locked"; id: number };
 
 export type FromRestoreWorker =
   | { type: "counters"; workerIndex: number; counters: RestoreCounters }
+  | { type: "lock"; workerIndex: number; id: number; keys: string[] }
+  | { type: "unlock"; workerIndex: number; id: number }
   | { type: "done"; workerIndex: number; counters: RestoreCounters }
   | { type: "fatal"; workerIndex: number; message: string; exitCode: number };

@@ -7,6 +7,8 @@ import type { ChunkIndexEntry } from "../archive/index_entry.ts";
 import { listArchive, readPartitionIndex } from "../archive/store.ts";
 import { checkContinuity } from "../archive/continuity.ts";
 import { IntegrityError } from "../errors.ts";
+import type { RestorationPoint } from "../archive/restoration_point.ts";
+import { entriesUpTo, pointEnd } from "./point_plan.ts";
 
 /**
  * The partition's index entries, refusing an archive with a hole (offsets no chunk
@@ -36,13 +38,19 @@ export interface PartitionPlan {
   targetTopic: string;
   partition: number;
   entries: ChunkIndexEntry[];
+  /** With a restoration point: one past the last source offset it covers. */
+  end?: number;
 }
 
-/** Every source partition of the job's topics (limited to `partitions` when given). */
+/**
+ * Every source partition of the job's topics (limited to `partitions` when given), and
+ * with a restoration point only what it covers (a partition it has no chunk of is left out).
+ */
 export async function planPartitions(
   backend: StorageBackend,
   topics: Array<{ source: string; target: string }>,
   partitions: number[] | undefined,
+  point: RestorationPoint | null = null,
 ): Promise<{ plans: PartitionPlan[]; archivedPartitions: Map<string, number[]> }> {
   const archive = await listArchive(backend);
   const plans: PartitionPlan[] = [];
@@ -55,11 +63,18 @@ export async function planPartitions(
     archivedPartitions.set(source, found.partitions);
     for (const partition of found.partitions) {
       if (partitions && !partitions.includes(partition)) continue;
+      let entries = await readContinuousIndex(backend, source, partition);
+      const end = point ? pointEnd(point, source, partition) : undefined;
+      if (point) {
+        entries = entriesUpTo(point, source, partition, entries, end);
+        if (entries.length === 0) continue;
+      }
       plans.push({
         sourceTopic: source,
         targetTopic: target,
         partition,
-        entries: await readContinuousIndex(backend, source, partition),
+        entries,
+        ...(typeof end === "number" ? { end } : {}),
       });
     }
   }

@@ -3,7 +3,7 @@
  * then produces the records in Kafka transactions that also move the partition's
  * checkpoint (see checkpoint.ts), so a kill at any moment loses and duplicates nothing.
  */
-import { type Kafka, type Message, Partitioners, type Producer } from "../kafka/kafkajs.ts";
+import { type Admin, type Kafka, Partitioners, type Producer } from "../kafka/kafkajs.ts";
 import type { StorageBackend } from "../storage/backend.ts";
 import type { ChunkIndexEntry } from "../archive/index_entry.ts";
 import type { ArchivedRecord } from "../archive/record.ts";
@@ -15,16 +15,15 @@ import {
 import type { ByteBudget } from "../util/byte_budget.ts";
 import type { Logger } from "../log.ts";
 import { RecordError } from "../errors.ts";
-import {
-  checkpointGroup,
-  type CheckpointId,
-  checkpointOffsets,
-  readCheckpoint,
-} from "./checkpoint.ts";
+import { checkpointGroup, type CheckpointId, readCheckpoint } from "./checkpoint.ts";
 import { choosePartition, type Strategy } from "./partitioner.ts";
-import { recordSize, toMessage } from "./to_message.ts";
-import { offsetMapMessages, type SentOffsets } from "./offset_map.ts";
+import { recordSize } from "./to_message.ts";
 import { type TransactionLimits, transactionSlices } from "./transaction_slices.ts";
+import { type TransactionContext, writeTransaction } from "./transaction_writer.ts";
+import { GroupTranslator } from "./group_translation.ts";
+import type { GroupTask } from "./group_plan.ts";
+import type { LockClient } from "./offset_locks.ts";
+import { fetchTopicOffsets } from "../kafka/topics.ts";
 
 export interface RecordFilter {
   startOffset?: number;
@@ -40,6 +39,12 @@ export interface PartitionTask {
   targetPartitions: number;
   /** The target topic's max.message.bytes. */
   maxMessageBytes: number;
+  /** A restoration point's bound: the last source offset to restore. */
+  lastOffset?: number;
+  /** The consumer groups whose offsets this partition's records settle (see group_translation.ts). */
+  groups: GroupTask[];
+  /** Committed with every checkpoint: the group snapshot the restore translates (pinned). */
+  checkpointMetadata: string | null;
 }
 
 export interface RestoreSettings {
@@ -51,6 +56,8 @@ export interface RestoreSettings {
   filter: RecordFilter;
   /** Shared by the partitions of one Worker: bounds the chunk bytes they hold at once. */
   budget: ByteBudget;
+  /** The Worker's locks on (target group, target partition), for group offsets. */
+  locks: LockClient;
 }
 
 /** A chunk file fetched ahead, and the release of the budget it holds. */
@@ -99,35 +106,92 @@ export async function connectRestoreProducer(kafka: Kafka, id: CheckpointId): Pr
 export class PartitionRestorer {
   readonly counters: RestoreCounters = { records: 0, bytes: 0, chunks: 0 };
   #next: number | null = null;
+  readonly #context: TransactionContext;
+  readonly #translator: GroupTranslator | null;
+  #admin: Admin | null = null;
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly producer: Producer,
+    producer: Producer,
     private readonly backend: StorageBackend,
     private readonly task: PartitionTask,
     private readonly settings: RestoreSettings,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    const { checkpoint, groups, targetPartitions } = task;
+    this.#translator = groups.length === 0
+      ? null
+      : new GroupTranslator(groups, settings.strategy, checkpoint.partition, targetPartitions);
+    this.#context = {
+      producer,
+      checkpoint,
+      checkpointMetadata: task.checkpointMetadata,
+      maxMessageBytes: task.maxMessageBytes,
+      offsetMapTopic: settings.offsetMapTopic,
+      groups: this.#translator
+        ? {
+          translator: this.#translator,
+          locks: settings.locks,
+          admin: () => this.#connectedAdmin(),
+        }
+        : undefined,
+    };
+  }
 
   /** Restores every entry past the checkpoint. Returns when done or when `stopping()` says so. */
   async restore(entries: ChunkIndexEntry[], stopping: () => boolean): Promise<void> {
     if (this.#next === null) {
-      const admin = this.kafka.admin();
-      await admin.connect();
-      try {
-        this.#next = await readCheckpoint(admin, this.task.checkpoint);
-      } finally {
-        await admin.disconnect();
-      }
+      this.#next = await readCheckpoint(await this.#connectedAdmin(), this.task.checkpoint);
       // A first checkpoint, alone in a transaction, before any record: from now on this
       // job's checkpoint marks the target as ours, even if the next transaction is killed.
       if (this.#next === null) await this.#produce([], this.task.firstOffset);
     }
-    const { endOffset } = this.settings.filter;
+    const endOffset = this.#lastOffset();
     const todo = entries.filter((e) =>
       (this.#next === null || e.to >= this.#next) &&
       (endOffset === undefined || e.from <= endOffset)
     );
+    await this.#restoreEntries(todo, stopping);
+  }
+
+  /**
+   * Once every chunk is restored (once mode): each group with nothing left to read on a
+   * target partition gets that partition's end (see group_translation.ts).
+   */
+  async finishGroups(): Promise<void> {
+    const candidates = this.#translator?.endCandidates() ?? [];
+    if (candidates.length === 0 || this.#next === null) return;
+    const admin = await this.#connectedAdmin();
+    const end = async (partition: number) => {
+      const offsets = await fetchTopicOffsets(admin, this.task.checkpoint.targetTopic);
+      return Number(offsets.find((o) => o.partition === partition)!.high);
+    };
+    await writeTransaction(this.#context, [], [], this.#next, candidates, end);
+  }
+
+  async close(): Promise<void> {
+    await this.#admin?.disconnect().catch(() => {});
+    this.#admin = null;
+  }
+
+  async #connectedAdmin(): Promise<Admin> {
+    if (!this.#admin) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.#admin = admin;
+    }
+    return this.#admin;
+  }
+
+  /** The last source offset to restore: END_OFFSET, or a restoration point's bound. */
+  #lastOffset(): number | undefined {
+    const bounds = [this.settings.filter.endOffset, this.task.lastOffset].filter((b) =>
+      b !== undefined
+    ) as number[];
+    return bounds.length === 0 ? undefined : Math.min(...bounds);
+  }
+
+  async #restoreEntries(todo: ChunkIndexEntry[], stopping: () => boolean): Promise<void> {
     // The next chunk is downloaded and verified while one is produced; it is decoded only
     // when its turn comes. Each holds its share of the Worker's budget until it is done.
     const fetchAhead = (entry: ChunkIndexEntry): Promise<Fetched> => {
@@ -164,17 +228,11 @@ export class PartitionRestorer {
 
   async #restoreChunk(entry: ChunkIndexEntry, records: ArchivedRecord[]): Promise<void> {
     const start = this.#next ?? entry.from;
-    const todo = records.filter((r) => r.offset >= start && keep(r, this.settings.filter));
-    const { checkpoint, maxMessageBytes } = this.task;
-    for (const record of todo) {
-      if (recordSize(record) > maxMessageBytes) {
-        throw new RecordError(
-          `Record ${checkpoint.sourceTopic}/${checkpoint.partition} offset ${record.offset} ` +
-            `(${recordSize(record)} bytes) is larger than max.message.bytes=${maxMessageBytes} ` +
-            `of target topic ${checkpoint.targetTopic}`,
-        );
-      }
-    }
+    const last = this.#lastOffset();
+    const todo = records.filter((r) =>
+      r.offset >= start && keep(r, this.settings.filter) && (last === undefined || r.offset <= last)
+    );
+    this.#checkSizes(todo);
     const slices = transactionSlices(todo, this.settings.transactions);
     for (const [i, [from, to]] of slices.entries()) {
       const slice = todo.slice(from, to);
@@ -189,57 +247,30 @@ export class PartitionRestorer {
     this.counters.chunks++;
   }
 
-  /** One transaction: the records, then the checkpoint `next`, committed together. */
-  async #produce(records: ArchivedRecord[], next: number): Promise<void> {
-    const { checkpoint, targetPartitions, maxMessageBytes } = this.task;
-    const transaction = await this.producer.transaction();
-    try {
-      // A record batch must stay under the broker's limit: send in slices of bytes.
-      const sliceLimit = Math.max(1, Math.min(maxMessageBytes, 1024 * 1024) - 1024);
-      let messages: Message[] = [];
-      let sent: SentOffsets = new Map();
-      let bytes = 0;
-      const flush = async () => {
-        const metadata = await transaction.send({
-          topic: checkpoint.targetTopic,
-          messages,
-          acks: -1,
-        });
-        const { offsetMapTopic } = this.settings;
-        if (offsetMapTopic) {
-          const source = { topic: checkpoint.sourceTopic, partition: checkpoint.partition };
-          const map = offsetMapMessages(source, checkpoint.targetTopic, sent, metadata);
-          await transaction.send({ topic: offsetMapTopic, messages: map, acks: -1 });
-        }
-        messages = [];
-        sent = new Map();
-        bytes = 0;
-      };
-      for (const record of records) {
-        const size = recordSize(record);
-        if (messages.length > 0 && bytes + size > sliceLimit) await flush();
-        const partition = choosePartition(
-          this.settings.strategy,
-          checkpoint.partition,
-          record.key,
-          targetPartitions,
+  #checkSizes(records: ArchivedRecord[]): void {
+    const { checkpoint, maxMessageBytes } = this.task;
+    for (const record of records) {
+      if (recordSize(record) > maxMessageBytes) {
+        throw new RecordError(
+          `Record ${checkpoint.sourceTopic}/${checkpoint.partition} offset ${record.offset} ` +
+            `(${recordSize(record)} bytes) is larger than max.message.bytes=${maxMessageBytes} ` +
+            `of target topic ${checkpoint.targetTopic}`,
         );
-        messages.push(toMessage(record, partition));
-        const offsets = sent.get(partition) ?? [];
-        offsets.push(record.offset);
-        sent.set(partition, offsets);
-        bytes += size;
-        this.counters.bytes += (record.key?.length ?? 0) + (record.value?.length ?? 0);
       }
-      if (messages.length > 0) await flush();
-      await transaction.sendOffsets(checkpointOffsets(checkpoint, next));
-      await transaction.commit();
-    } catch (error) {
-      await transaction.abort().catch(() => {});
-      throw error;
     }
+  }
+
+  /** One transaction: the records, the group offsets they settle, the checkpoint `next`. */
+  async #produce(records: ArchivedRecord[], next: number): Promise<void> {
+    const { checkpoint, targetPartitions } = this.task;
+    const partitions = records.map((r) =>
+      choosePartition(this.settings.strategy, checkpoint.partition, r.key, targetPartitions)
+    );
+    const candidates = this.#translator?.candidates(records, partitions) ?? [];
+    await writeTransaction(this.#context, records, partitions, next, candidates);
     this.#next = next;
     this.counters.records += records.length;
+    for (const r of records) this.counters.bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
     this.logger.debug(
       `${checkpoint.sourceTopic}/${checkpoint.partition}: restored up to offset ${next - 1}`,
     );

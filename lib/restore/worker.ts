@@ -22,6 +22,7 @@ import {
 } from "./restore_partition.ts";
 import { readContinuousIndex } from "./plan.ts";
 import { ByteBudget } from "../util/byte_budget.ts";
+import { LockClient } from "./offset_locks.ts";
 
 let workerIndex = -1;
 let stopping = false;
@@ -29,6 +30,11 @@ let wakeSleepers: Array<() => void> = [];
 const restorers: PartitionRestorer[] = [];
 
 const send = (message: FromRestoreWorker) => self.postMessage(message);
+const locks = new LockClient((message) =>
+  message.type === "lock"
+    ? send({ type: "lock", workerIndex, id: message.id, keys: message.keys! })
+    : send({ type: "unlock", workerIndex, id: message.id })
+);
 
 function totals(): RestoreCounters {
   const total = { records: 0, bytes: 0, chunks: 0 };
@@ -100,6 +106,7 @@ async function restorePartition(
       },
       offsetMapTopic: job.offsetMapTopic,
       budget,
+      locks,
       filter: {
         startOffset: job.startOffset,
         endOffset: job.endOffset,
@@ -109,13 +116,18 @@ async function restorePartition(
     }, logger);
     restorers.push(restorer);
     const { sourceTopic, partition } = task.checkpoint;
-    for (;;) {
-      const entries = await readContinuousIndex(backend, sourceTopic, partition);
-      await restorer.restore(entries, () => stopping);
-      if (job.runMode === "once" || stopping) break;
-      logger.debug(`waiting for more files in ${backend.location}/${sourceTopic}/${partition}`);
-      await sleep(job.retrySeconds * 1000);
-      if (stopping) break;
+    try {
+      for (;;) {
+        const entries = await readContinuousIndex(backend, sourceTopic, partition);
+        await restorer.restore(entries, () => stopping);
+        if (job.runMode === "once" || stopping) break;
+        logger.debug(`waiting for more files in ${backend.location}/${sourceTopic}/${partition}`);
+        await sleep(job.retrySeconds * 1000);
+        if (stopping) break;
+      }
+      if (job.runMode === "once" && !stopping) await restorer.finishGroups();
+    } finally {
+      await restorer.close();
     }
     logger.info(`restore of ${sourceTopic}/${partition} into ${task.checkpoint.targetTopic} done`);
   } finally {
@@ -125,6 +137,7 @@ async function restorePartition(
 
 self.onmessage = async (event: MessageEvent<ToRestoreWorker>) => {
   const message = event.data;
+  if (message.type === "locked") return locks.granted(message.id);
   if (message.type === "stop") {
     stopping = true;
     for (const wake of wakeSleepers) wake();

@@ -89,3 +89,22 @@ export function terminate(child: Deno.ChildProcess): Promise<CliResult> {
   child.kill("SIGTERM");
   return finish(child);
 }
+
+/**
+ * Lets a spawned script run for `ms`, then kills it with SIGKILL. Throws (with its
+ * output) when it ended by itself before that: a kill test whose kill came too late.
+ */
+export async function killAfter(child: Deno.ChildProcess, ms: number): Promise<void> {
+  const ended = await Promise.race([
+    child.status.then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), ms)),
+  ]);
+  if (ended) {
+    const out = await finish(child);
+    throw new Error(`the script ended before the kill: exit ${out.code}\n${out.stderr}`);
+  }
+  child.kill("SIGKILL");
+  await child.status;
+  await child.stdout.cancel();
+  await child.stderr.cancel();
+}

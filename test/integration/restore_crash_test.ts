@@ -7,7 +7,7 @@ import { kafkaBootstrap, randomName } from "../helpers/env.ts";
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
 import { readTopicWithKcat } from "../helpers/kcat.ts";
 import { bytes, describeRecord, type TestRecord } from "../helpers/records.ts";
-import { expectExit, runScript, spawnScript, writeJob } from "../helpers/cli.ts";
+import { expectExit, killAfter, runScript, spawnScript, writeJob } from "../helpers/cli.ts";
 import { backupJob, restoreJob } from "../helpers/jobs.ts";
 
 const dataset = (n: number): TestRecord[] =>
@@ -32,16 +32,12 @@ for (const strategy of ["same", "key"]) {
     const job = await writeJob(restoreJob(topic, target, dir, {
       OFFSET_MAP_TOPIC: offsetMap,
       RESTORE_PARTITION_STRATEGY: strategy,
-      RECORDS_PER_TRANSACTION: 50,
+      // Small transactions: a restore of many seconds, with room for five kills.
+      RECORDS_PER_TRANSACTION: 10,
       NUMBER_OF_KAFKA_THREADS: 2,
     }));
     for (let kill = 0; kill < 5; kill++) {
-      const child = spawnScript("restore.ts", [job]);
-      await new Promise((r) => setTimeout(r, 2000 + Math.random() * 2500));
-      child.kill("SIGKILL");
-      await child.status;
-      await child.stdout.cancel();
-      await child.stderr.cancel();
+      await killAfter(spawnScript("restore.ts", [job]), 1500 + Math.random() * 2000);
     }
     // The kills hit a restore in progress: part of the data is there, not all of it.
     const partial = (await readTopicWithKcat(kafkaBootstrap(), target)).length;
