@@ -117,7 +117,10 @@ export function parseOptions(args: string[], repo: string): BenchOptions | null 
     compressibility,
     produceCompression,
     recordsPerChunk: optionalInt("records-per-chunk", values["records-per-chunk"]),
-    recordsPerTransaction: optionalInt("records-per-transaction", values["records-per-transaction"]),
+    recordsPerTransaction: optionalInt(
+      "records-per-transaction",
+      values["records-per-transaction"],
+    ),
     threads: positiveInt("threads", values.threads),
     stepTimeoutSeconds: positiveInt("step-timeout", values["step-timeout"]),
     skipScaling: values["skip-scaling"],

@@ -35,7 +35,9 @@ function toolFigure(step: string, run: ToolRun, ctx: BenchContext): Figure {
   const figure = figureOf(step, run, ctx.records, ctx.payloadBytes);
   figure.toolSeconds = Number(run.summary?.durationSeconds);
   figure.toolRecords = reported;
-  if (run.summary?.bytesConsumed !== undefined) figure.readBytes = Number(run.summary.bytesConsumed);
+  if (run.summary?.bytesConsumed !== undefined) {
+    figure.readBytes = Number(run.summary.bytesConsumed);
+  }
   return figure;
 }
 

@@ -1,5 +1,5 @@
 /**
- * JSON log lines in the seed tool's shape:
+ * JSON log lines in the shape of the Python kafka-backup's:
  * {"@timestamp":"2026-11-22 10:56:34,557","level":"INFO","thread":"Kafka Consumer 0","name":"root","message":"..."}
  * Written to stderr so that stdout stays free for command output (tables, --json, summaries).
  * Levels use Python's numbers (DEBUG 10, INFO 20, WARNING 30, ERROR 40).

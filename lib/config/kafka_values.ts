@@ -11,7 +11,7 @@ export function isHostPort(text: string): boolean {
 }
 
 /**
- * BOOTSTRAP_SERVERS: "a:9092,b:9092" (the seed's form) or an array of "host:port".
+ * BOOTSTRAP_SERVERS: "a:9092,b:9092" (the Python tool's form) or an array of "host:port".
  * Entries are trimmed; an empty entry (",," or a trailing comma) is an error.
  */
 export const brokerList: Check<string[]> = (value, at) => {

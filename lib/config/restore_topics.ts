@@ -2,7 +2,7 @@
  * Which topics a restore reads and writes, and where the local archive root is.
  *   (a) TOPIC_MAP {"source": "target", ...}: several topics.
  *   (b) BACKUP_TOPIC_NAME [+ RESTORE_TOPIC_NAME]: one topic under FILESYSTEM_BACKUP_DIR.
- *   (c) neither, as in the seed's local restore.json: FILESYSTEM_BACKUP_DIR is the topic's
+ *   (c) neither, as in the Python tool's local restore.json: FILESYSTEM_BACKUP_DIR is the topic's
  *       own directory ("/tmp/davinder.test"), so its name is the source topic and its
  *       parent the archive root; RESTORE_TOPIC_NAME is then required.
  */

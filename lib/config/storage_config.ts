@@ -87,7 +87,7 @@ function readS3(fields: JobFields, stagingDir: string): S3StorageConfig | undefi
   if (fields.has("MINIO_URL") && fields.has("S3_ENDPOINT")) {
     fields.at("S3_ENDPOINT").fail("give either MINIO_URL or S3_ENDPOINT, not both");
   }
-  // The seed's MinIO client defaulted to https; "localhost:9000" needs IS_MINIO_SECURE false.
+  // The Python tool's MinIO client defaulted to https; "localhost:9000" needs IS_MINIO_SECURE false.
   const secure = fields.withDefault("IS_MINIO_SECURE", boolean, true);
   const endpoint = fields.optional("MINIO_URL", minioEndpoint(secure)) ??
     fields.optional("S3_ENDPOINT", httpUrl);

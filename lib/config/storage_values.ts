@@ -19,7 +19,7 @@ export const httpUrl: Check<string> = (value, at) => {
 };
 
 /**
- * MINIO_URL as the seed wrote it ("localhost:9000", a host without scheme) or a full
+ * MINIO_URL as the Python tool wrote it ("localhost:9000", a host without scheme) or a full
  * URL. Returns the URL, with the scheme from `secure` when the value has none.
  */
 export function minioEndpoint(secure: boolean): Check<string> {

@@ -6,7 +6,7 @@ import { LogLevel } from "../log.ts";
 const LEVEL_NAMES: Record<string, number> = { ...LogLevel, WARN: LogLevel.WARNING };
 const LEVEL_NUMBERS = new Set<number>(Object.values(LogLevel));
 
-/** LOG_LEVEL: Python's numbers 10/20/30/40 (the seed's form) or DEBUG/INFO/WARNING/WARN/ERROR. */
+/** LOG_LEVEL: Python's numbers 10/20/30/40 (the Python tool's form) or DEBUG/INFO/WARNING/WARN/ERROR. */
 export const logLevel: Check<number> = (value, at) => {
   const text = typeof value === "string" ? value.trim() : value;
   const number = typeof text === "string" && /^\d+$/.test(text) ? Number(text) : text;

@@ -1,6 +1,6 @@
 /**
  * Checks for plain values. Numbers and booleans are also accepted as strings, because
- * a value that comes from `${VAR}` is always a string (and the seed wrote "False").
+ * a value that comes from `${VAR}` is always a string (and the Python tool wrote "False").
  */
 import type { Check } from "./job_fields.ts";
 import { describeValue } from "./issues.ts";

@@ -1,4 +1,4 @@
-/** Job files for the tests, in the seed's key style. */
+/** Job files for the tests, in the Python tool's key style. */
 import { kafkaBootstrap } from "./env.ts";
 
 export function backupJob(

@@ -85,7 +85,7 @@ Deno.test("backup.ts reports an unreachable cluster with exit 3", async () => {
   assert.match(logMessages(result.stderr), /127\.0\.0\.1:1/);
 });
 
-Deno.test("restore.ts rejects the seed's placeholder strategy listing the choices", async () => {
+Deno.test("restore.ts rejects the Python tool's placeholder strategy listing the choices", async () => {
   const dir = await Deno.makeTempDir();
   const job = restoreJob("src", "dst", dir, { RESTORE_PARTITION_STRATEGY: "same/random" });
   const result = await runScript("restore.ts", [await writeJob(job, "restore.json")]);

@@ -59,7 +59,7 @@ Deno.test("backup to S3 and restore from it reproduce the topic", async () => {
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   s3.destroy();
   const url = new URL(s3Endpoint());
-  // The seed's keys: MINIO_URL and IS_MINIO_SECURE.
+  // The Python tool's keys: MINIO_URL and IS_MINIO_SECURE.
   await roundTrip({
     FILESYSTEM_TYPE: "S3",
     BUCKET_NAME: bucket,

@@ -98,9 +98,9 @@ Deno.test("restore into a second cluster under another name creates the topic wh
   assert.deepEqual(exact(await readTopicWithKcat(kafkaBootstrap2(), target)), exact(source));
 });
 
-Deno.test("the seed's local restore.json shape (topic directory, no BACKUP_TOPIC_NAME) restores", async () => {
+Deno.test("the Python tool's local restore.json shape (topic directory, no BACKUP_TOPIC_NAME) restores", async () => {
   const { topic, dir, source } = await backedUpTopic();
-  const target = randomName("rt-seed");
+  const target = randomName("rt-python-layout");
   await createTopic(kafkaBootstrap(), target, { partitions: 3 });
   const job = {
     BOOTSTRAP_SERVERS: kafkaBootstrap(),

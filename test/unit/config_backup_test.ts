@@ -14,8 +14,8 @@ const minimal = {
   FILESYSTEM_BACKUP_DIR: "/backups",
 };
 
-// The job files of the seed tool's README, verbatim.
-const SEED_LOCAL_BACKUP = `{
+// The job files of the README of 116davinder's Python kafka-backup, verbatim.
+const PYTHON_TOOL_LOCAL_BACKUP = `{
   "BOOTSTRAP_SERVERS": "kafka01:9092,kafka02:9092,kafka03:9092",
   "TOPIC_NAMES": ["davinder.test"],
   "GROUP_ID": "Kafka-BackUp-Consumer-Group",
@@ -27,10 +27,10 @@ const SEED_LOCAL_BACKUP = `{
   "LOG_LEVEL": 20
 }
 `;
-const SEED_S3_BACKUP = SEED_LOCAL_BACKUP.replace('"LINUX"', '"S3"');
+const PYTHON_TOOL_S3_BACKUP = PYTHON_TOOL_LOCAL_BACKUP.replace('"LINUX"', '"S3"');
 
-Deno.test("the seed's local backup.json loads unchanged with the seed's meaning and our defaults", async () => {
-  const path = await writeJob(SEED_LOCAL_BACKUP);
+Deno.test("the Python tool's local backup.json loads unchanged with the Python tool's meaning and our defaults", async () => {
+  const path = await writeJob(PYTHON_TOOL_LOCAL_BACKUP);
   const job = await loadBackupJob(path);
   const expected: BackupJob = {
     file: path,
@@ -56,11 +56,11 @@ Deno.test("the seed's local backup.json loads unchanged with the seed's meaning 
   assert.deepEqual(job, expected);
 });
 
-Deno.test("the seed's S3 backup.json is accepted except for the bucket name it never gave", async () => {
-  const { lines } = await loadFailure(await writeJob(SEED_S3_BACKUP));
+Deno.test("the Python tool's S3 backup.json is accepted except for the bucket name it never gave", async () => {
+  const { lines } = await loadFailure(await writeJob(PYTHON_TOOL_S3_BACKUP));
   assert.deepEqual(lines, ['$.BUCKET_NAME: missing required key (FILESYSTEM_TYPE is "S3")']);
 
-  const withBucket = SEED_S3_BACKUP.replace(
+  const withBucket = PYTHON_TOOL_S3_BACKUP.replace(
     '"S3",',
     '"S3",\n  "BUCKET_NAME": "davinder-test-kafka-backup",',
   );
@@ -303,7 +303,7 @@ Deno.test("a loaded job survives structured cloning, so it can be posted to Work
 });
 
 Deno.test('CONSUMER_GROUPS takes "*" or a list of group ids; the exclusion is a whole-name regex', async () => {
-  const base = JSON.parse(SEED_LOCAL_BACKUP);
+  const base = JSON.parse(PYTHON_TOOL_LOCAL_BACKUP);
   const job = await loadBackupJob(
     await writeJob(JSON.stringify({
       ...base,

@@ -14,8 +14,8 @@ async function load(job: Record<string, unknown>, overrides = {}): Promise<Resto
   return await loadRestoreJob(await writeJob(job, "restore.json"), overrides);
 }
 
-// The job files of the seed tool's README, verbatim.
-const SEED_LOCAL_RESTORE = `{
+// The job files of the README of 116davinder's Python kafka-backup, verbatim.
+const PYTHON_TOOL_LOCAL_RESTORE = `{
   "BOOTSTRAP_SERVERS": "localhost:9092",
   "RESTORE_TOPIC_NAME": "davinder-restore.test",
   "FILESYSTEM_TYPE": "LINUX",
@@ -24,7 +24,7 @@ const SEED_LOCAL_RESTORE = `{
   "RESTORE_PARTITION_STRATEGY": "same/random"
 }
 `;
-const SEED_S3_RESTORE = `{
+const PYTHON_TOOL_S3_RESTORE = `{
   "BOOTSTRAP_SERVERS": "kafka01:9092,kafka02:9092,kafka03:9092",
   "BACKUP_TOPIC_NAME": "davinder.test",
   "RESTORE_TOPIC_NAME": "davinder-restore.test",
@@ -38,13 +38,16 @@ const SEED_S3_RESTORE = `{
 const STRATEGY_ERROR =
   '$.RESTORE_PARTITION_STRATEGY: expected one of "same", "random", "key", got "same/random"';
 
-Deno.test('the seed\'s restore files are accepted except for their ambiguous "same/random" placeholder', async () => {
-  assert.deepEqual(await restoreFailure(SEED_LOCAL_RESTORE), [STRATEGY_ERROR]);
-  assert.deepEqual(await restoreFailure(SEED_S3_RESTORE), [STRATEGY_ERROR]);
+Deno.test('the Python tool\'s restore files are accepted except for their ambiguous "same/random" placeholder', async () => {
+  assert.deepEqual(await restoreFailure(PYTHON_TOOL_LOCAL_RESTORE), [STRATEGY_ERROR]);
+  assert.deepEqual(await restoreFailure(PYTHON_TOOL_S3_RESTORE), [STRATEGY_ERROR]);
 });
 
-Deno.test("the seed's local restore.json reads the topic from its directory name and restores into RESTORE_TOPIC_NAME", async () => {
-  const path = await writeJob(SEED_LOCAL_RESTORE.replace("same/random", "same"), "restore.json");
+Deno.test("the Python tool's local restore.json reads the topic from its directory name and restores into RESTORE_TOPIC_NAME", async () => {
+  const path = await writeJob(
+    PYTHON_TOOL_LOCAL_RESTORE.replace("same/random", "same"),
+    "restore.json",
+  );
   const expected: RestoreJob = {
     file: path,
     kafka: { brokers: ["localhost:9092"] },
@@ -65,8 +68,11 @@ Deno.test("the seed's local restore.json reads the topic from its directory name
   assert.deepEqual(await loadRestoreJob(path), expected);
 });
 
-Deno.test("the seed's S3 restore.json restores BACKUP_TOPIC_NAME from the bucket with AWS's default endpoint", async () => {
-  const path = await writeJob(SEED_S3_RESTORE.replace("same/random", "random"), "restore.json");
+Deno.test("the Python tool's S3 restore.json restores BACKUP_TOPIC_NAME from the bucket with AWS's default endpoint", async () => {
+  const path = await writeJob(
+    PYTHON_TOOL_S3_RESTORE.replace("same/random", "random"),
+    "restore.json",
+  );
   const job = await loadRestoreJob(path);
   assert.deepEqual(job.topics, [{ source: "davinder.test", target: "davinder-restore.test" }]);
   assert.deepEqual(job.storage, {
@@ -250,4 +256,68 @@ Deno.test("a missing restore file and invalid restore JSON name the file", async
   assert.deepEqual(await restoreFailure('{"BOOTSTRAP_SERVERS": "k:1",\n\n   oops}'), [
     'invalid JSON: expected a quoted key, found "o" at line 3, column 4',
   ]);
+});
+
+Deno.test("RESTORATION_POINT takes latest, an id or a time, and makes the run a once run", async () => {
+  const base = { BOOTSTRAP_SERVERS: "k:1", BACKUP_TOPIC_NAME: "t", FILESYSTEM_BACKUP_DIR: "/b" };
+  assert.deepEqual((await load({ ...base, RESTORATION_POINT: "Latest" })).restorationPoint, {
+    kind: "latest",
+  });
+  const id = "20261202T054539123Z-1a2b3c4d";
+  const byId = await load({ ...base, RESTORATION_POINT: id });
+  assert.deepEqual([byId.restorationPoint, byId.runMode], [{ kind: "id", id }, "once"]);
+  assert.deepEqual(
+    (await load({ ...base, RESTORATION_POINT: "2026-12-02T02:00:00Z" })).restorationPoint,
+    {
+      kind: "time",
+      ms: Date.UTC(2026, 11, 2, 2),
+    },
+  );
+  assert.deepEqual(await restoreFailure({ ...base, RESTORATION_POINT: "yesterday" }), [
+    '$.RESTORATION_POINT: expected "latest", a restoration point id (restore.ts --list-points) or a time, got "yesterday"',
+  ]);
+  assert.deepEqual(await restoreFailure({ ...base, RESTORATION_POINT: id, RUN_MODE: "follow" }), [
+    '$.RESTORATION_POINT: restores a fixed moment of the backup: it cannot be followed (RUN_MODE "follow")',
+  ]);
+});
+
+Deno.test("group and topic-config keys are checked against the job", async () => {
+  const base = {
+    BOOTSTRAP_SERVERS: "k:1",
+    TOPIC_MAP: { a: "a2", b: "b2" },
+    FILESYSTEM_BACKUP_DIR: "/b",
+  };
+  const job = await load({
+    ...base,
+    RESTORE_CONSUMER_GROUPS: ["billing"],
+    CONSUMER_GROUP_MAP: { billing: "billing-dr" },
+    TOPIC_CONFIG_OVERRIDES: { a2: { "retention.ms": "1000", "segment.ms": null } },
+  });
+  assert.deepEqual(job.restoreConsumerGroups, ["billing"]);
+  assert.deepEqual(job.consumerGroupMap, { billing: "billing-dr" });
+  assert.deepEqual(job.topicConfigOverrides, {
+    a2: { "retention.ms": "1000", "segment.ms": null },
+  });
+  assert.deepEqual(
+    await restoreFailure({
+      ...base,
+      CONSUMER_GROUP_MAP: { x: "y", z: "y" },
+      TOPIC_CONFIG_OVERRIDES: { a: { "retention.ms": 5 } },
+    }),
+    [
+      "$.CONSUMER_GROUP_MAP: only used when RESTORE_CONSUMER_GROUPS is set",
+      '$.CONSUMER_GROUP_MAP.z: target group "y" is also the target of "x"',
+      '$.TOPIC_CONFIG_OVERRIDES.a: "a" is not a target topic of this job (a2, b2)',
+      '$.TOPIC_CONFIG_OVERRIDES.a["retention.ms"]: expected a string value or null (to drop it), got 5',
+    ],
+  );
+  assert.deepEqual(
+    await restoreFailure({
+      ...base,
+      RESTORE_PARTITION_STRATEGY: "key",
+      PARTITIONS: [0],
+      RESTORE_CONSUMER_GROUPS: "*",
+    }),
+    ['$.RESTORE_CONSUMER_GROUPS: with strategy "key" needs the whole restore in one process: leave PARTITIONS out'],
+  );
 });

@@ -15,7 +15,7 @@ async function backupFailure(job: Record<string, unknown>): Promise<string[]> {
   return (await failure(path, () => loadBackupJob(path))).lines;
 }
 
-Deno.test("the seed's MinIO keys give an S3 storage with an http endpoint and path-style addressing", async () => {
+Deno.test("the Python tool's MinIO keys give an S3 storage with an http endpoint and path-style addressing", async () => {
   const job = await loadBackupJob(
     await writeJob({
       ...minimal,
