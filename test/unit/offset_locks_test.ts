@@ -28,13 +28,14 @@ Deno.test("a waiting request holds back later requests on its keys", () => {
 
 Deno.test("a Worker's lock resolves when granted and its release is sent once", async () => {
   const sent: string[] = [];
-  let client: LockClient;
-  const server = new LockServer((_, id) => client.granted(id));
-  client = new LockClient((m) => {
+  const grants: Array<(id: number) => void> = [];
+  const server = new LockServer((_, id) => grants[0](id));
+  const client = new LockClient((m) => {
     sent.push(m.type);
     if (m.type === "lock") server.request(0, m.id, m.keys!);
     else server.release(0, m.id);
   });
+  grants.push((id) => client.granted(id));
   const release = await client.lock(["x", "x"]);
   release();
   release();
