@@ -16,6 +16,7 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "../kafka/kafkajs.ts";
 import { partitionOffsets } from "../kafka/topics.ts";
 import { beforeEveryJoin, headersOf } from "../kafka/kafkajs.ts";
+import { processAssigners } from "../kafka/process_assigner.ts";
 import type { BackupJob } from "../config/backup_job.ts";
 import type { ArchivedRecord } from "../archive/record.ts";
 import type { Logger } from "../log.ts";
@@ -47,6 +48,8 @@ export interface BackupConsumerOptions {
   logger: Logger;
   /** Once mode: hears when a partition's commit reached its end (the main thread checks at once). */
   onPartitionDone?: () => void;
+  /** Which process this consumer belongs to, for the group's assigner (process_assigner.ts). */
+  member: { process: string; threads: number; index: number };
 }
 
 function toArchived(message: KafkaMessage): ArchivedRecord {
@@ -92,10 +95,13 @@ export class BackupConsumer {
     };
   }
 
-  /** Joins the group and starts consuming. `onFailure` hears of errors that stop this consumer. */
-  async start(onFailure: (error: unknown) => void): Promise<void> {
+  /**
+   * Connects and subscribes, without joining the group yet: a process's consumers join
+   * together (see `run`). `onFailure` hears of errors that stop this consumer.
+   */
+  async prepare(onFailure: (error: unknown) => void): Promise<void> {
     this.#failure = onFailure;
-    const { kafka, job, topics } = this.#options;
+    const { kafka, job, topics, member } = this.#options;
     const consumer = kafka.consumer({
       groupId: job.groupId,
       allowAutoTopicCreation: false,
@@ -110,6 +116,7 @@ export class BackupConsumer {
       // How long the group waits for members to rejoin: this one first waits for its
       // chunks to be durable (uploads included), so allow for a slow object store.
       rebalanceTimeout: 300_000,
+      partitionAssigners: processAssigners(member.process, member.threads, member.index),
     });
     this.#consumer = consumer;
     beforeEveryJoin(consumer, () => this.#settleBeforeJoin());
@@ -118,6 +125,10 @@ export class BackupConsumer {
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       const { memberId, memberAssignment } = event.payload;
+      const assigned = Object.entries(memberAssignment).flatMap(([topic, partitions]) =>
+        partitions.map((p) => tpKey(topic, p))
+      );
+      this.#options.logger.debug(`joined the group; assigned partitions: ${assigned.join(",")}`);
       this.#mutex.run(() => {
         this.#rebalancing = false;
         this.#keepAcrossRebalance(memberId, memberAssignment);
@@ -138,6 +149,11 @@ export class BackupConsumer {
     });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
+  }
+
+  /** Joins the group and starts consuming. */
+  async run(): Promise<void> {
+    const consumer = this.#consumer!;
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: 1,

@@ -14,6 +14,7 @@ import {
 } from "../kafka/topics.ts";
 import type { BackupJob } from "../config/backup_job.ts";
 import { BackupToolError, ConfigError, ExitCode } from "../errors.ts";
+import { WorkerPool } from "../util/worker_pool.ts";
 import type { Logger } from "../log.ts";
 import { openStorage } from "../storage/open.ts";
 import { LocalBackend } from "../storage/local.ts";
@@ -86,173 +87,234 @@ async function remaining(
   return { left, lag };
 }
 
-/** Runs the backup until stopped (continuous) or done (once). */
-export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupSummary> {
-  const started = Date.now();
-  const counters = new Map<number, WorkerCounters>();
-  const stopped = new Set<number>();
-  let failure: BackupToolError | null = null;
-  let stopRequested = false;
-  let wake: () => void = () => {};
-  const woken = () => new Promise<void>((resolve) => (wake = resolve));
-  // The Workers load their modules (the Kafka client: about a second of CPU) while this
-  // thread plans; they start consuming only when the plan is sent to them.
-  const workers: Worker[] = [];
-  for (let i = 0; i < job.threads; i++) {
-    const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-    worker.onmessage = (event: MessageEvent<FromWorker>) => {
-      const message = event.data;
-      if (message.type === "counters" || message.type === "stopped") {
-        counters.set(message.workerIndex, message.counters);
-      }
-      if (message.type === "stopped") stopped.add(message.workerIndex);
-      if (message.type === "fatal" && !failure) {
-        failure = new BackupToolError(
-          `Consumer ${message.workerIndex}: ${message.message}`,
-          message.exitCode as 1,
-        );
-      }
-      wake();
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      failure ??= new BackupToolError(`Consumer ${i} crashed: ${event.message}`, ExitCode.internal);
-      wake();
-    };
-    workers.push(worker);
-  }
-  const admin = await connectAdmin(job.kafka, "kafka-backup-main", logger).catch((error) => {
-    for (const worker of workers) worker.terminate();
-    throw error;
-  });
-  let stagingLock: Deno.FsFile | null = null;
-  let storage: StorageBackend | null = null;
-  try {
-    const plan = await withKafkaRetry("planning the backup", () => makePlan(admin, job));
-    // Fails early and clearly when the storage is missing or refuses us; then uploads what
-    // an interrupted run left in the staging directory, before any consumer starts.
-    storage = await openStorage(job.storage, logger, {
-      retrySeconds: job.retryUploadSeconds,
-    });
-    await storage.stat("kafka-backup.check");
-    if (job.storage.type !== "local") {
-      stagingLock = await lockStagingDir(job.storage.stagingDir);
-      await uploadLeftovers(new LocalBackend(job.storage.stagingDir), storage, logger);
-    }
-    const metadata = new BackupMetadata(storage, admin, job, plan.topics, logger);
-    const schedule = job.runMode === "continuous"
-      ? new MetadataSchedule(metadata, job, logger)
-      : null;
-    logger.info(
-      `backing up ${
-        plan.topics.join(",")
-      } (${plan.partitions} partitions) with ${job.threads} consumer(s) ` +
-        `in group ${job.groupId}, mode ${job.runMode}`,
+/** The consumer Workers and what they reported. */
+class Consumers {
+  readonly counters = new Map<number, WorkerCounters>();
+  readonly stopped = new Set<number>();
+  readonly ready = new Set<number>();
+  readonly pool: WorkerPool<ToWorker, FromWorker>;
+
+  constructor(threads: number) {
+    this.pool = new WorkerPool(
+      new URL("./worker.ts", import.meta.url),
+      threads,
+      (i) => `Consumer ${i}`,
+      (message) => {
+        if (message.type === "counters" || message.type === "stopped") {
+          this.counters.set(message.workerIndex, message.counters);
+        }
+        if (message.type === "stopped") this.stopped.add(message.workerIndex);
+        if (message.type === "ready") this.ready.add(message.workerIndex);
+      },
     );
-    workers.forEach((worker, i) => {
-      const start: ToWorker = {
+  }
+
+  total(): WorkerCounters {
+    return sumCounters(this.counters.values());
+  }
+
+  /**
+   * Sends the plan, waits until every consumer is connected, then lets them all join
+   * the group at once, so a start does not move partitions between them (their assigner
+   * also waits for every one of them: process_assigner.ts).
+   */
+  async start(job: BackupJob, plan: Plan): Promise<void> {
+    const process = `${Deno.hostname()}:${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
+    for (let i = 0; i < this.pool.size; i++) {
+      this.pool.post(i, {
         type: "start",
         job,
         workerIndex: i,
         topics: plan.topics,
         endOffsets: plan.endOffsets,
         timestampTypes: plan.timestampTypes,
-      };
-      worker.postMessage(start);
-    });
-    // Topic settings and the groups' offsets as the run starts, while the Workers start.
+        process,
+      });
+    }
+    await this.pool.until(() => this.ready.size === this.pool.size);
+    this.pool.broadcast({ type: "run" });
+  }
+
+  /** Stores the open chunks and leaves the group, within STOP_TIMEOUT_MS. */
+  async stop(): Promise<void> {
+    this.pool.broadcast({ type: "stop" });
+    const done = await this.pool.until(() => this.stopped.size === this.pool.size, STOP_TIMEOUT_MS);
+    if (!done) {
+      throw new BackupToolError(
+        `Consumers did not stop within ${STOP_TIMEOUT_MS / 1000} s`,
+        ExitCode.internal,
+      );
+    }
+  }
+}
+
+/**
+ * Opens the archive's storage, failing early and clearly when it is missing or refuses
+ * us; for a cloud archive, locks the staging directory and uploads what an interrupted
+ * run left there, before any consumer starts.
+ */
+async function openArchive(
+  job: BackupJob,
+  logger: Logger,
+): Promise<{ storage: StorageBackend; stagingLock: Deno.FsFile | null }> {
+  const storage = await openStorage(job.storage, logger, { retrySeconds: job.retryUploadSeconds });
+  try {
+    await storage.stat("kafka-backup.check");
+    if (job.storage.type === "local") return { storage, stagingLock: null };
+    const stagingLock = await lockStagingDir(job.storage.stagingDir);
+    await uploadLeftovers(new LocalBackend(job.storage.stagingDir), storage, logger);
+    return { storage, stagingLock };
+  } catch (error) {
+    await storage.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** What the watch loop needs. */
+interface Watch {
+  admin: Admin;
+  job: BackupJob;
+  plan: Plan;
+  consumers: Consumers;
+  schedule: MetadataSchedule | null;
+  logger: Logger;
+  started: number;
+  stopRequested: () => boolean;
+}
+
+/**
+ * Reports progress until a signal asks to stop, a consumer fails, or (once mode) every
+ * partition's committed offset has reached the end captured at start.
+ */
+async function watch(w: Watch): Promise<void> {
+  const { consumers, job, logger } = w;
+  let lastProgress = Date.now();
+  let previous = consumers.total();
+  let lag: number | null = null;
+  const live = new LiveStatus();
+  try {
+    for (;;) {
+      if (w.plan.endOffsets) {
+        // A broker restarting is no reason to stop: the next tick asks again.
+        const state = await remaining(w.admin, job, w.plan).catch((error) => {
+          if (!isRetriableKafkaError(error)) throw error;
+          logger.warn(`cannot read the group's progress yet: ${error.message}`);
+          return null;
+        });
+        lag = state?.lag ?? lag;
+        if (state?.left === 0) return;
+        const current = consumers.total();
+        const seconds = (Date.now() - w.started) / 1000;
+        live.show(
+          statusText(current.records, mb(current.bytes) / seconds, lag, current.records / seconds),
+        );
+      }
+      if (Date.now() - lastProgress >= job.progressIntervalSeconds * 1000) {
+        const current = consumers.total();
+        live.clear();
+        logger.info(progressLine(previous, current, (Date.now() - lastProgress) / 1000, lag));
+        previous = current;
+        lastProgress = Date.now();
+      }
+      if (w.stopRequested()) return;
+      await consumers.pool.next();
+      if (consumers.pool.failure) throw consumers.pool.failure;
+      w.schedule?.tick();
+    }
+  } finally {
+    live.clear();
+  }
+}
+
+/** Runs the backup until stopped (continuous) or done (once). */
+export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupSummary> {
+  const started = Date.now();
+  // The Workers load their modules (the Kafka client: about a second of CPU) while this
+  // thread plans; they start consuming only when the plan is sent to them.
+  const consumers = new Consumers(job.threads);
+  let stopRequested = false;
+  const onSignal = () => {
+    logger.info("stop requested: storing open chunks");
+    stopRequested = true;
+    consumers.pool.wake();
+  };
+  const admin = await connectAdmin(job.kafka, "kafka-backup-main", logger).catch((error) => {
+    consumers.pool.terminate();
+    throw error;
+  });
+  let archive: Awaited<ReturnType<typeof openArchive>> | null = null;
+  Deno.addSignalListener("SIGTERM", onSignal);
+  Deno.addSignalListener("SIGINT", onSignal);
+  try {
+    const plan = await withKafkaRetry("planning the backup", () => makePlan(admin, job));
+    archive = await openArchive(job, logger);
+    logger.info(
+      `backing up ${plan.topics.join(",")} (${plan.partitions} partitions) with ${job.threads} ` +
+        `consumer(s) in group ${job.groupId}, mode ${job.runMode}`,
+    );
+    const metadata = new BackupMetadata(archive.storage, admin, job, plan.topics, logger);
+    // Topic settings and the groups' offsets as the run starts, while the consumers start.
     const captured = withKafkaRetry("archiving topic configs and group offsets", async () => {
       await metadata.load();
       await metadata.captureTopicConfigs();
       await metadata.captureGroups();
     });
     captured.catch(() => {}); // awaited below
-
-    const onSignal = () => {
-      logger.info("stop requested: storing open chunks");
-      stopRequested = true;
-      wake();
-    };
-    Deno.addSignalListener("SIGTERM", onSignal);
-    Deno.addSignalListener("SIGINT", onSignal);
-    try {
-      let lastProgress = Date.now();
-      let previous = sumCounters(counters.values());
-      let lag: number | null = null;
-      const live = new LiveStatus();
-      while (!stopRequested && !failure) {
-        const tick = new Promise<void>((resolve) => setTimeout(resolve, 1000));
-        await Promise.race([tick, woken()]);
-        schedule?.tick();
-        if (plan.endOffsets) {
-          // A broker restarting is no reason to stop: the next tick asks again.
-          const state = await remaining(admin, job, plan).catch((error) => {
-            if (!isRetriableKafkaError(error)) throw error;
-            logger.warn(`cannot read the group's progress yet: ${error.message}`);
-            return null;
-          });
-          lag = state?.lag ?? lag;
-          if (state?.left === 0) break;
-          const current = sumCounters(counters.values());
-          const seconds = (Date.now() - started) / 1000;
-          live.show(
-            statusText(
-              current.records,
-              mb(current.bytes) / seconds,
-              lag,
-              current.records / seconds,
-            ),
-          );
-        }
-        if (Date.now() - lastProgress >= job.progressIntervalSeconds * 1000) {
-          const current = sumCounters(counters.values());
-          live.clear();
-          logger.info(progressLine(previous, current, (Date.now() - lastProgress) / 1000, lag));
-          previous = current;
-          lastProgress = Date.now();
-        }
-      }
-      live.clear();
-      for (const worker of workers) worker.postMessage({ type: "stop" } satisfies ToWorker);
-      const deadline = Date.now() + STOP_TIMEOUT_MS;
-      while (stopped.size < workers.length && Date.now() < deadline && !failure) {
-        await Promise.race([new Promise((r) => setTimeout(r, 200)), woken()]);
-      }
-      if (failure) throw failure;
-      if (stopped.size < workers.length) {
-        throw new BackupToolError(
-          `Consumers did not stop within ${STOP_TIMEOUT_MS / 1000} s`,
-          ExitCode.internal,
-        );
-      }
-      await captured;
-      await schedule?.settle();
-      // Every chunk is durable now: the run ends with a restoration point of this moment.
-      await withKafkaRetry("writing the restoration point", async () => {
-        await metadata.captureTopicConfigs();
-        await metadata.writePoint();
-      });
-    } finally {
-      Deno.removeSignalListener("SIGTERM", onSignal);
-      Deno.removeSignalListener("SIGINT", onSignal);
-    }
-
-    const total = sumCounters(counters.values());
-    const seconds = (Date.now() - started) / 1000;
-    return {
-      topics: plan.topics,
-      partitions: plan.partitions,
-      records: total.storedRecords,
-      bytesConsumed: total.bytes,
-      bytesStored: total.storedBytes,
-      chunks: total.chunks,
-      durationSeconds: seconds,
-      mbPerSecond: mb(total.bytes) / seconds,
-    };
+    const schedule = job.runMode === "continuous"
+      ? new MetadataSchedule(metadata, job, logger)
+      : null;
+    await runConsumers(consumers, {
+      admin,
+      job,
+      plan,
+      consumers,
+      schedule,
+      logger,
+      started,
+      stopRequested: () => stopRequested,
+    });
+    await captured;
+    await schedule?.settle();
+    // Every chunk is durable now: the run ends with a restoration point of this moment.
+    await withKafkaRetry("writing the restoration point", async () => {
+      await metadata.captureTopicConfigs();
+      await metadata.writePoint();
+    });
+    return summary(plan, consumers.total(), started);
   } finally {
-    for (const worker of workers) worker.terminate();
+    Deno.removeSignalListener("SIGTERM", onSignal);
+    Deno.removeSignalListener("SIGINT", onSignal);
+    consumers.pool.terminate();
     await admin.disconnect().catch(() => {});
-    await storage?.close().catch(() => {});
-    stagingLock?.close();
+    await archive?.storage.close().catch(() => {});
+    archive?.stagingLock?.close();
   }
+}
+
+/**
+ * Starts the consumers, watches them, and stops them. A once run with nothing to back up
+ * (every partition empty) needs no consumer at all.
+ */
+async function runConsumers(consumers: Consumers, w: Watch): Promise<void> {
+  if (w.plan.endOffsets && Object.keys(w.plan.endOffsets).length === 0) {
+    consumers.pool.terminate();
+    return;
+  }
+  await consumers.start(w.job, w.plan);
+  await watch(w);
+  await consumers.stop();
+}
+
+function summary(plan: Plan, total: WorkerCounters, started: number): BackupSummary {
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    topics: plan.topics,
+    partitions: plan.partitions,
+    records: total.storedRecords,
+    bytesConsumed: total.bytes,
+    bytesStored: total.storedBytes,
+    chunks: total.chunks,
+    durationSeconds: seconds,
+    mbPerSecond: mb(total.bytes) / seconds,
+  };
 }

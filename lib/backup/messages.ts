@@ -13,7 +13,11 @@ export type ToWorker =
     /** Once mode: the end offset of each partition ("topic/partition" -> offset), captured at start. */
     endOffsets: Record<string, number> | null;
     timestampTypes: Record<string, "CreateTime" | "LogAppendTime">;
+    /** An id of this process: the group's assigner waits for all its consumers (process_assigner.ts). */
+    process: string;
   }
+  /** Every Worker is ready: join the group now, all together. */
+  | { type: "run" }
   | { type: "stop" };
 
 export interface WorkerCounters {
@@ -29,6 +33,8 @@ export interface WorkerCounters {
 }
 
 export type FromWorker =
+  /** Connected and subscribed: waiting for "run". */
+  | { type: "ready"; workerIndex: number }
   | { type: "counters"; workerIndex: number; counters: WorkerCounters }
-  | { type: "stopped"; workerIndex: number; counters: WorkerCounters }
-  | { type: "fatal"; workerIndex: number; message: string; exitCode: number };
+  | { type: "stopped"; workerIndex: number; counters: WorkerCounters };
+// A Worker that cannot go on posts a FatalMessage (lib/util/worker_pool.ts).

@@ -7,7 +7,7 @@ import { createKafka } from "../kafka/client.ts";
 import { createLogger, type Logger, setLogLevel } from "../log.ts";
 import { openStorage } from "../storage/open.ts";
 import { LocalBackend } from "../storage/local.ts";
-import { exitCodeOf } from "../errors.ts";
+import { postFailure } from "../util/worker_pool.ts";
 import type { BackupJob } from "../config/backup_job.ts";
 import { BackupConsumer } from "./consumer.ts";
 import { type ChunkSink, DirectSink, StagedUploadSink } from "./chunk_sink.ts";
@@ -21,12 +21,7 @@ function send(message: FromWorker): void {
 }
 
 function fail(error: unknown): void {
-  send({
-    type: "fatal",
-    workerIndex,
-    message: error instanceof Error ? error.message : String(error),
-    exitCode: exitCodeOf(error),
-  });
+  postFailure(workerIndex, error);
 }
 
 async function openSink(job: BackupJob, logger: Logger): Promise<ChunkSink> {
@@ -44,34 +39,48 @@ async function openSink(job: BackupJob, logger: Logger): Promise<ChunkSink> {
   );
 }
 
+/** Set once the consumer is told to stop: kafkajs's complaints about it are not news then. */
+let stopping = false;
+
+async function prepare(message: Extract<ToWorker, { type: "start" }>): Promise<void> {
+  workerIndex = message.workerIndex;
+  setLogLevel(message.job.logLevel);
+  const logger = createLogger(`Kafka Consumer ${workerIndex}`);
+  const kafka = createKafka(message.job.kafka, `kafka-backup-${workerIndex}`, logger, {
+    quiet: () => stopping,
+  });
+  consumer = new BackupConsumer({
+    kafka,
+    job: message.job,
+    topics: message.topics,
+    endOffsets: message.endOffsets,
+    timestampTypes: message.timestampTypes,
+    sink: await openSink(message.job, logger),
+    logger,
+    onPartitionDone: () => send({ type: "counters", workerIndex, counters: consumer!.counters }),
+    member: { process: message.process, threads: message.job.threads, index: workerIndex },
+  });
+  await consumer.prepare(fail);
+  send({ type: "ready", workerIndex });
+}
+
+async function run(topics: string[], logger = createLogger(`Kafka Consumer ${workerIndex}`)) {
+  await consumer!.run();
+  logger.info(`started polling on ${topics.join(",")}`);
+  setInterval(() => send({ type: "counters", workerIndex, counters: consumer!.counters }), 1000);
+}
+
+let topics: string[] = [];
+
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   if (message.type === "start") {
-    workerIndex = message.workerIndex;
-    setLogLevel(message.job.logLevel);
-    const logger = createLogger(`Kafka Consumer ${workerIndex}`);
-    try {
-      consumer = new BackupConsumer({
-        kafka: createKafka(message.job.kafka, `kafka-backup-${workerIndex}`, logger),
-        job: message.job,
-        topics: message.topics,
-        endOffsets: message.endOffsets,
-        timestampTypes: message.timestampTypes,
-        sink: await openSink(message.job, logger),
-        logger,
-        onPartitionDone: () =>
-          send({ type: "counters", workerIndex, counters: consumer!.counters }),
-      });
-      await consumer.start(fail);
-      logger.info(`started polling on ${message.topics.join(",")}`);
-      setInterval(
-        () => send({ type: "counters", workerIndex, counters: consumer!.counters }),
-        1000,
-      );
-    } catch (error) {
-      fail(error);
-    }
+    topics = message.topics;
+    await prepare(message).catch(fail);
+  } else if (message.type === "run") {
+    await run(topics).catch(fail);
   } else if (message.type === "stop") {
+    stopping = true;
     try {
       await consumer?.stop();
       send({

@@ -39,9 +39,10 @@ function saslOptions(sasl: NonNullable<KafkaConnection["sasl"]>): SASLOptions {
 
 // kafkajs logs its own retries as errors; below WARNING they are only noise for an operator,
 // and the routine ones of a healthy cluster stay DEBUG unless they persist.
-function kafkajsLogCreator(logger: Logger): logCreator {
+function kafkajsLogCreator(logger: Logger, quiet: () => boolean): logCreator {
   const spells = new ConditionSpells();
   return () => ({ level, log }) => {
+    if (quiet()) return logger.debug(`kafkajs ${log.message}${log.error ? `: ${log.error}` : ""}`);
     // Transactions abort on failure, so limited retries cannot break exactly-once here.
     if (log.message.startsWith("Limiting retries for the idempotent producer")) return;
     const text = `kafkajs ${log.message}${log.error ? `: ${log.error}` : ""}`;
@@ -62,13 +63,19 @@ export function createKafka(
   connection: KafkaConnection,
   clientId: string,
   logger: Logger,
-  retries = 8,
+  options: {
+    /** Retries of a call (see above). */
+    retries?: number;
+    /** While true, kafkajs's warnings are DEBUG lines (a client being stopped on purpose). */
+    quiet?: () => boolean;
+  } = {},
 ): Kafka {
+  const { retries = 8, quiet = () => false } = options;
   const config: KafkaConfig = {
     clientId,
     brokers: connection.brokers,
     logLevel: getLogLevel() <= LogLevel.DEBUG ? logLevel.INFO : logLevel.WARN,
-    logCreator: kafkajsLogCreator(logger),
+    logCreator: kafkajsLogCreator(logger, quiet),
     retry: { retries, initialRetryTime: 250, maxRetryTime: 10_000 },
     connectionTimeout: 10_000,
   };
@@ -95,7 +102,7 @@ export async function connectAdmin(
   clientId: string,
   logger: Logger,
 ): Promise<Admin> {
-  const probe = createKafka(connection, clientId, logger, 3).admin();
+  const probe = createKafka(connection, clientId, logger, { retries: 3 }).admin();
   try {
     await probe.connect();
   } catch (error) {

@@ -6,7 +6,8 @@
 import { connectAdmin } from "../kafka/client.ts";
 import { withKafkaRetry } from "../kafka/topics.ts";
 import type { RestoreJob } from "../config/restore_job.ts";
-import { BackupToolError, ExitCode } from "../errors.ts";
+import { WorkerPool } from "../util/worker_pool.ts";
+import type { PartitionTask } from "./restore_partition.ts";
 import type { Logger } from "../log.ts";
 import type { FromRestoreWorker, ToRestoreWorker } from "./messages.ts";
 import { plannedRecords } from "./plan.ts";
@@ -72,127 +73,125 @@ export async function dryRun(job: RestoreJob, logger: Logger): Promise<DryRunPla
   }
 }
 
+/** The producer Workers, what they reported, and the group-offset locks they share. */
+class Producers {
+  readonly counters = new Map<number, RestoreCounters>();
+  readonly done = new Set<number>();
+  readonly pool: WorkerPool<ToRestoreWorker, FromRestoreWorker>;
+  readonly #locks = new LockServer((owner, id) => this.pool.post(owner, { type: "locked", id }));
+
+  constructor(threads: number) {
+    this.pool = new WorkerPool(
+      new URL("./worker.ts", import.meta.url),
+      threads,
+      (i) => `Producer ${i}`,
+      (message) => {
+        if (message.type === "lock") {
+          return this.#locks.request(message.workerIndex, message.id, message.keys);
+        }
+        if (message.type === "unlock") return this.#locks.release(message.workerIndex, message.id);
+        this.counters.set(message.workerIndex, message.counters);
+        if (message.type === "done") this.done.add(message.workerIndex);
+      },
+      false,
+    );
+  }
+
+  total(): RestoreCounters {
+    const total = { records: 0, bytes: 0, chunks: 0 };
+    for (const c of this.counters.values()) {
+      total.records += c.records;
+      total.bytes += c.bytes;
+      total.chunks += c.chunks;
+    }
+    return total;
+  }
+
+  /** Spreads the partitions over the Workers; no more Workers than partitions. */
+  start(job: RestoreJob, tasks: PartitionTask[]): void {
+    const threads = Math.max(1, Math.min(job.threads, tasks.length));
+    this.pool.shrink(threads);
+    for (let i = 0; i < threads; i++) {
+      const mine = tasks.filter((_, t) => t % threads === i);
+      this.pool.post(i, { type: "start", job, workerIndex: i, tasks: mine });
+    }
+  }
+}
+
+/** Reports progress until every Worker is done (once) or stopped (follow, by a signal). */
+async function watch(job: RestoreJob, producers: Producers, planned: number, logger: Logger) {
+  const started = Date.now();
+  let lastProgress = Date.now();
+  let previousRecords = 0;
+  const live = new LiveStatus();
+  try {
+    while (producers.done.size < producers.pool.size) {
+      await producers.pool.next();
+      if (producers.pool.failure) throw producers.pool.failure;
+      const { records, bytes } = producers.total();
+      const seconds = (Date.now() - started) / 1000;
+      if (job.runMode === "once") {
+        const left = Math.max(0, planned - records);
+        live.show(statusText(records, bytes / (1024 * 1024) / seconds, left, records / seconds));
+      }
+      if (Date.now() - lastProgress >= job.progressIntervalSeconds * 1000) {
+        live.clear();
+        const rate = (records - previousRecords) / ((Date.now() - lastProgress) / 1000);
+        logger.info(`progress: ${Math.round(rate)} records/s, ${records} records restored`);
+        previousRecords = records;
+        lastProgress = Date.now();
+      }
+    }
+  } finally {
+    live.clear();
+  }
+}
+
 /** Runs the restore until done (once) or stopped by SIGTERM/SIGINT (follow). */
 export async function runRestore(job: RestoreJob, logger: Logger): Promise<RestoreSummary> {
   const started = Date.now();
-  const counters = new Map<number, RestoreCounters>();
-  const done = new Set<number>();
-  let failure: BackupToolError | null = null;
-  let wake: () => void = () => {};
-  const woken = () => new Promise<void>((resolve) => (wake = resolve));
   // The Workers load their modules (the Kafka client: about a second of CPU) while this
   // thread plans; they start producing only when their partitions are sent to them.
-  let workers: Worker[] = [];
-  const locks = new LockServer((owner, id) =>
-    workers[owner]?.postMessage({ type: "locked", id } satisfies ToRestoreWorker)
-  );
-  for (let i = 0; i < job.threads; i++) {
-    const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-    worker.onmessage = (event: MessageEvent<FromRestoreWorker>) => {
-      const message = event.data;
-      if (message.type === "lock") {
-        return locks.request(message.workerIndex, message.id, message.keys);
-      }
-      if (message.type === "unlock") return locks.release(message.workerIndex, message.id);
-      if (message.type !== "fatal") counters.set(message.workerIndex, message.counters);
-      if (message.type === "done") done.add(message.workerIndex);
-      if (message.type === "fatal") {
-        failure ??= new BackupToolError(message.message, message.exitCode as 1);
-      }
-      wake();
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      failure ??= new BackupToolError(`Producer ${i} crashed: ${event.message}`, ExitCode.internal);
-      wake();
-    };
-    workers.push(worker);
-  }
+  const producers = new Producers(job.threads);
+  const onSignal = () => {
+    logger.info("stop requested: finishing the open transactions");
+    producers.pool.broadcast({ type: "stop" });
+    producers.pool.wake();
+  };
   const admin = await connectAdmin(job.kafka, "kafka-backup-restore-main", logger).catch(
     (error) => {
-      for (const worker of workers) worker.terminate();
+      producers.pool.terminate();
       throw error;
     },
   );
+  Deno.addSignalListener("SIGTERM", onSignal);
+  Deno.addSignalListener("SIGINT", onSignal);
   try {
     const { plans, tasks } = await withKafkaRetry(
       "planning the restore",
       () => prepareRestore(admin, job, logger),
     );
+    const pairs = job.topics.map((t) => `${t.source} -> ${t.target}`).join(", ");
     logger.info(
-      `restoring ${plans.length} partition(s) of ${
-        job.topics.map((t) => `${t.source} -> ${t.target}`).join(", ")
-      } ` +
-        `with strategy ${job.strategy}, ${job.threads} producer(s), mode ${job.runMode}`,
+      `restoring ${plans.length} partition(s) of ${pairs} with strategy ${job.strategy}, ` +
+        `${job.threads} producer(s), mode ${job.runMode}`,
     );
-
-    // No more Workers than partitions: the others are not needed.
-    const threads = Math.max(1, Math.min(job.threads, tasks.length));
-    for (const spare of workers.slice(threads)) spare.terminate();
-    workers = workers.slice(0, threads);
-    workers.forEach((worker, i) => {
-      const mine = tasks.filter((_, t) => t % threads === i);
-      worker.postMessage(
-        { type: "start", job, workerIndex: i, tasks: mine } satisfies ToRestoreWorker,
-      );
-    });
-    const onSignal = () => {
-      logger.info("stop requested: finishing the open transactions");
-      for (const worker of workers) worker.postMessage({ type: "stop" } satisfies ToRestoreWorker);
-      wake();
-    };
-    Deno.addSignalListener("SIGTERM", onSignal);
-    Deno.addSignalListener("SIGINT", onSignal);
-    try {
-      let lastProgress = Date.now();
-      let previousRecords = 0;
-      const live = new LiveStatus();
-      // Planned from the index (before range filters and the checkpoint): an upper bound.
-      const planned = plans.reduce((n, p) => n + plannedRecords(p), 0);
-      while (done.size < workers.length && !failure) {
-        await Promise.race([new Promise((r) => setTimeout(r, 1000)), woken()]);
-        const restored = [...counters.values()].reduce((n, c) => n + c.records, 0);
-        const bytes = [...counters.values()].reduce((n, c) => n + c.bytes, 0);
-        const seconds = (Date.now() - started) / 1000;
-        if (job.runMode === "once") {
-          const left = Math.max(0, planned - restored);
-          live.show(
-            statusText(restored, bytes / (1024 * 1024) / seconds, left, restored / seconds),
-          );
-        }
-        if (Date.now() - lastProgress >= job.progressIntervalSeconds * 1000) {
-          live.clear();
-          const records = restored;
-          const rate = (records - previousRecords) / ((Date.now() - lastProgress) / 1000);
-          logger.info(`progress: ${Math.round(rate)} records/s, ${records} records restored`);
-          previousRecords = records;
-          lastProgress = Date.now();
-        }
-      }
-      live.clear();
-      if (failure) throw failure;
-    } finally {
-      Deno.removeSignalListener("SIGTERM", onSignal);
-      Deno.removeSignalListener("SIGINT", onSignal);
-    }
-    const total = { records: 0, bytes: 0, chunks: 0 };
-    for (const c of counters.values()) {
-      total.records += c.records;
-      total.bytes += c.bytes;
-      total.chunks += c.chunks;
-    }
+    producers.start(job, tasks);
+    // Planned from the index (before range filters and the checkpoint): an upper bound.
+    await watch(job, producers, plans.reduce((n, p) => n + plannedRecords(p), 0), logger);
+    const total = producers.total();
     const seconds = (Date.now() - started) / 1000;
     return {
       topics: job.topics,
       partitions: plans.length,
-      records: total.records,
-      bytes: total.bytes,
-      chunks: total.chunks,
+      ...total,
       durationSeconds: seconds,
       mbPerSecond: total.bytes / (1024 * 1024) / seconds,
     };
   } finally {
-    for (const worker of workers) worker.terminate();
+    Deno.removeSignalListener("SIGTERM", onSignal);
+    Deno.removeSignalListener("SIGINT", onSignal);
+    producers.pool.terminate();
     await admin.disconnect().catch(() => {});
   }
 }

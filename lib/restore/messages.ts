@@ -13,5 +13,5 @@ export type FromRestoreWorker =
   | { type: "counters"; workerIndex: number; counters: RestoreCounters }
   | { type: "lock"; workerIndex: number; id: number; keys: string[] }
   | { type: "unlock"; workerIndex: number; id: number }
-  | { type: "done"; workerIndex: number; counters: RestoreCounters }
-  | { type: "fatal"; workerIndex: number; message: string; exitCode: number };
+  | { type: "done"; workerIndex: number; counters: RestoreCounters };
+// A Worker that cannot go on posts a FatalMessage (lib/util/worker_pool.ts).

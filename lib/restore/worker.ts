@@ -8,7 +8,7 @@ import { createKafka } from "../kafka/client.ts";
 import { createLogger, type Logger, setLogLevel } from "../log.ts";
 import { openStorage } from "../storage/open.ts";
 import type { StorageBackend } from "../storage/backend.ts";
-import { exitCodeOf } from "../errors.ts";
+import { postFailure } from "../util/worker_pool.ts";
 import { isRetriableKafkaError } from "../kafka/topics.ts";
 import type { CheckpointId } from "./checkpoint.ts";
 import type { Kafka } from "../kafka/kafkajs.ts";
@@ -168,12 +168,7 @@ self.onmessage = async (event: MessageEvent<ToRestoreWorker>) => {
     );
     send({ type: "done", workerIndex, counters: totals() });
   } catch (error) {
-    send({
-      type: "fatal",
-      workerIndex,
-      message: error instanceof Error ? error.message : String(error),
-      exitCode: exitCodeOf(error),
-    });
+    postFailure(workerIndex, error);
   } finally {
     clearInterval(timer);
   }

@@ -60,8 +60,14 @@ function consumer(name: string, job: Record<string, unknown>, topic: string, sin
     timestampTypes: {},
     sink: new DirectSink(sink, logger, (error) => failures.push(error)),
     logger,
+    // Each stands for a backup process of its own.
+    member: { process: name, threads: 1, index: 0 },
   });
-  return { backup, failures, start: () => backup.start((error) => failures.push(error)) };
+  const start = async () => {
+    await backup.prepare((error) => failures.push(error));
+    await backup.run();
+  };
+  return { backup, failures, start };
 }
 
 Deno.test("a chunk still being written when its partition moves to another Worker is stored once", async () => {
