@@ -21,7 +21,8 @@ Options:
   --log-level LEVEL   DEBUG, INFO, WARNING, ERROR or 10/20/30/40 (overrides LOG_LEVEL)
   --list              print the backup's inventory (topics, partitions, offsets, times, chunks, bytes)
   --list-points       print the backup's restoration points (id, time, age, topics, records)
-  --verify            check every chunk's sha256 and decode it; exit ${ExitCode.integrity} if any is bad
+  --verify            check every chunk's sha256 and decode it, and every group snapshot, topic
+                      config and restoration point; exit ${ExitCode.integrity} if any is bad
   --dry-run           print what would be restored where, and each group's offsets, without producing
   --json              print --list, --list-points, --verify, --dry-run and the summary as JSON
   -h, --help          print this help`;
@@ -83,7 +84,8 @@ export async function restoreMain(args: string[]): Promise<number> {
       const report = await verifyArchive(backend, sources);
       print(
         json ? JSON.stringify(report) : [
-          `Verified ${report.chunks} chunks, ${report.records} records: ${report.problems.length} problem(s)`,
+          `Verified ${report.chunks} chunks, ${report.records} records, ${report.metadataObjects} ` +
+          `metadata objects: ${report.problems.length} problem(s)`,
           ...report.problems.map((p) => `  ${p}`),
         ].join("\n"),
       );

@@ -3,6 +3,7 @@ import type { StorageBackend } from "../storage/backend.ts";
 import { listArchive, loadVerifiedChunk, readPartitionIndex } from "../archive/store.ts";
 import { checkContinuity, type Hole } from "../archive/continuity.ts";
 import { formatTable } from "../util/table.ts";
+import { verifyMetadata } from "./verify_metadata.ts";
 
 export interface PartitionInventory {
   topic: string;
@@ -68,15 +69,20 @@ export function formatInventory(rows: PartitionInventory[]): string {
 export interface VerifyReport {
   chunks: number;
   records: number;
+  /** Group snapshots, topic configs and restoration points found sound. */
+  metadataObjects: number;
   problems: string[];
 }
 
-/** Downloads, checks the sha256 of, and decodes every chunk; collects every problem found. */
+/**
+ * Downloads, checks the sha256 of, and decodes every chunk, then checks every metadata
+ * object (verify_metadata.ts); collects every problem found.
+ */
 export async function verifyArchive(
   backend: StorageBackend,
-  topics?: string[],
+  topics: string[],
 ): Promise<VerifyReport> {
-  const report: VerifyReport = { chunks: 0, records: 0, problems: [] };
+  const report: VerifyReport = { chunks: 0, records: 0, metadataObjects: 0, problems: [] };
   for (const row of await inventory(backend, topics)) {
     for (const { from, to } of row.holes) {
       report.problems.push(`${row.topic}/${row.partition}: offsets ${from}..${to} are in no chunk`);
@@ -92,5 +98,8 @@ export async function verifyArchive(
       }
     }
   }
+  const metadata = await verifyMetadata(backend, topics);
+  report.metadataObjects = metadata.objects;
+  report.problems.push(...metadata.problems);
   return report;
 }

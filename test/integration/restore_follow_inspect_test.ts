@@ -88,7 +88,13 @@ Deno.test("--list, --verify and --dry-run describe the archive without producing
 
   const verify = await runScript("restore.ts", ["--verify", "--json", job]);
   expectExit(verify, 0);
-  assert.deepEqual(JSON.parse(verify.stdout), { chunks: 4, records: 100, problems: [] });
+  // The topic's config and the once run's restoration point are checked too.
+  assert.deepEqual(JSON.parse(verify.stdout), {
+    chunks: 4,
+    records: 100,
+    metadataObjects: 2,
+    problems: [],
+  });
 
   const plan = await runScript("restore.ts", ["--dry-run", "--json", job]);
   expectExit(plan, 0);
@@ -113,6 +119,17 @@ Deno.test("--list, --verify and --dry-run describe the archive without producing
   const bad = await runScript("restore.ts", ["--verify", job]);
   expectExit(bad, 5);
   assert.match(bad.stdout, new RegExp(`1 problem.*\\n.*sha256 mismatch.*${name}`));
+
+  // A damaged restoration point: named too.
+  const point = [...Deno.readDirSync(`${dir}/@points`)].map((e) => e.name)
+    .find((n) => n.endsWith(".json"))!;
+  await Deno.writeTextFile(`${dir}/@points/${point}`, "{}\n");
+  const badPoint = await runScript("restore.ts", ["--verify", job]);
+  expectExit(badPoint, 5);
+  assert.match(
+    badPoint.stdout,
+    new RegExp(`2 problem.*[\\s\\S]*sha256 mismatch in .*@points/${point}`),
+  );
 });
 
 Deno.test("a record over the target's max.message.bytes stops the restore with exit 7 naming it", async () => {
