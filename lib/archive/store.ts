@@ -13,6 +13,7 @@ import { computeGaps, offsetsOf } from "./gaps.ts";
 import { type ChunkIndexEntry, parseIndexEntry, serializeIndexEntry } from "./index_entry.ts";
 import { baseName, chunkKeyOf, indexKeyOf, parseArchiveKey, partitionPrefix } from "./keys.ts";
 import { sidecarKeyOf } from "./keys.ts";
+import { mapLimit } from "../util/map_limit.ts";
 
 /** Index entries fetched at once by {@linkcode readPartitionIndex}. */
 const INDEX_CONCURRENCY = 16;
@@ -269,22 +270,4 @@ async function getRequired(
       cause: error,
     });
   }
-}
-
-/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
-async function mapLimit<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -253,9 +253,11 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
         `consumer(s) in group ${job.groupId}, mode ${job.runMode}`,
     );
     const metadata = new BackupMetadata(archive.storage, admin, job, plan.topics, logger);
-    // Topic settings and the groups' offsets as the run starts, while the consumers start.
+    // Topic settings and the groups' offsets as the run starts, while the consumers start
+    // (a once run with nothing to back up ends at once: its end is its start).
     const captured = withKafkaRetry("archiving topic configs and group offsets", async () => {
       await metadata.load();
+      if (isEmptyOnceRun(plan)) return;
       await metadata.captureTopicConfigs();
       await metadata.captureGroups();
     });
@@ -296,7 +298,7 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
  * (every partition empty) needs no consumer at all.
  */
 async function runConsumers(consumers: Consumers, w: Watch): Promise<void> {
-  if (w.plan.endOffsets && Object.keys(w.plan.endOffsets).length === 0) {
+  if (isEmptyOnceRun(w.plan)) {
     consumers.pool.terminate();
     return;
   }
@@ -304,6 +306,10 @@ async function runConsumers(consumers: Consumers, w: Watch): Promise<void> {
   await watch(w);
   await consumers.stop();
 }
+
+/** A once run whose partitions are all empty: nothing to back up. */
+const isEmptyOnceRun = (plan: Plan): boolean =>
+  plan.endOffsets !== null && Object.keys(plan.endOffsets).length === 0;
 
 function summary(plan: Plan, total: WorkerCounters, started: number): BackupSummary {
   const seconds = (Date.now() - started) / 1000;

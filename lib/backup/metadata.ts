@@ -14,6 +14,10 @@ import type { Logger } from "../log.ts";
 import type { StorageBackend } from "../storage/backend.ts";
 import type { MetaRef } from "../archive/meta_object.ts";
 import { IntegrityError } from "../errors.ts";
+import { mapLimit } from "../util/map_limit.ts";
+
+/** Admin requests in flight at once while reading groups' offsets and topics' settings. */
+const GROUP_CONCURRENCY = 8;
 import {
   type GroupSnapshot,
   listGroupSnapshots,
@@ -74,11 +78,15 @@ export class BackupMetadata {
 
   /** Snapshots the groups' offsets; returns the reference of the archive's newest snapshot. */
   async captureGroups(): Promise<MetaRef | null> {
-    const groups = [];
-    for (const group of await this.#groupsToCapture()) {
-      const offsets = await committedOffsets(this.admin, group, this.topics);
-      if (offsets.length > 0) groups.push({ group, offsets });
-      else if (this.job.consumerGroups !== "*" && !this.#warnedMissing.has(group)) {
+    const ids = await this.#groupsToCapture();
+    const all = await mapLimit(ids, GROUP_CONCURRENCY, async (group) => ({
+      group,
+      offsets: await committedOffsets(this.admin, group, this.topics),
+    }));
+    const groups = all.filter((g) => g.offsets.length > 0);
+    for (const { group, offsets } of all) {
+      if (offsets.length > 0) continue;
+      if (this.job.consumerGroups !== "*" && !this.#warnedMissing.has(group)) {
         this.#warnedMissing.add(group);
         this.logger.warn(
           `consumer group ${group} (CONSUMER_GROUPS) has no committed offset on ${
@@ -100,8 +108,9 @@ export class BackupMetadata {
 
   /** Archives each topic's settings when they differ from the newest archived ones. */
   async captureTopicConfigs(): Promise<void> {
-    for (const topic of this.topics) {
-      const settings = await topicSettings(this.admin, topic);
+    const all = await mapLimit(this.topics, GROUP_CONCURRENCY, (t) => topicSettings(this.admin, t));
+    for (const [i, topic] of this.topics.entries()) {
+      const settings = all[i];
       this.#partitions.set(topic, settings.partitions);
       const config: TopicConfig = { topic, createdAt: new Date().toISOString(), ...settings };
       const last = this.#lastConfigs.get(topic);
