@@ -15,7 +15,7 @@
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "../kafka/kafkajs.ts";
 import { partitionOffsets } from "../kafka/topics.ts";
-import { beforeEveryJoin, headersOf } from "../kafka/kafkajs.ts";
+import { beforeEveryJoin, consumedRecord } from "../kafka/kafkajs.ts";
 import { processAssigners } from "../kafka/process_assigner.ts";
 import type { BackupJob } from "../config/backup_job.ts";
 import type { ArchivedRecord } from "../archive/record.ts";
@@ -52,14 +52,13 @@ export interface BackupConsumerOptions {
   member: { process: string; threads: number; index: number };
 }
 
+/** A consumed record as the archive keeps it (offsets and timestamps past 2^53 cannot be). */
 function toArchived(message: KafkaMessage): ArchivedRecord {
-  return {
-    offset: Number(message.offset),
-    timestamp: Number(message.timestamp),
-    key: message.key ?? null,
-    value: message.value ?? null,
-    headers: headersOf(message.headers),
-  };
+  const { offset, timestamp, key, value, headers } = consumedRecord(message);
+  if (typeof offset !== "number" || typeof timestamp !== "number") {
+    throw new RangeError(`Offset ${offset} or timestamp ${timestamp} is past 2^53: not archivable`);
+  }
+  return { offset, timestamp, key, value, headers };
 }
 
 export class BackupConsumer {
@@ -273,14 +272,13 @@ export class BackupConsumer {
     let pending: ArchivedRecord[] = [];
     let pendingBytes = 0;
     for (const message of batch.messages) {
-      const offset = Number(message.offset);
-      if (offset < state.position) continue;
       const record = toArchived(message);
+      if (record.offset < state.position) continue;
       pending.push(record);
       pendingBytes += payloadBytesOf(record);
       this.counters.records++;
-      this.counters.bytes += (message.value?.length ?? 0) + (message.key?.length ?? 0);
-      state.position = offset + 1;
+      this.counters.bytes += (record.value?.length ?? 0) + (record.key?.length ?? 0);
+      state.position = record.offset + 1;
       state.chunk ??= this.#openChunk(state);
       if (state.chunk.isFull(this.#limits, pending.length, pendingBytes)) {
         await this.#append(state, pending, pendingBytes);

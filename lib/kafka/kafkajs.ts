@@ -1,17 +1,10 @@
 /**
  * The one door to kafkajs. Everything that talks to Kafka imports it from here, so the
- * fidelity patch and the compression codecs are always in place first.
+ * patches (patches/install.ts) and the compression codecs are always in place first.
  */
 import process from "node:process";
-import "./ordered_headers.ts";
-import "./fast_paths.ts";
-import "./fast_batch_decoder.ts";
-import "./fetch_response.ts";
-import "./fast_produce.ts";
-import "./fast_request.ts";
-import "./before_join.ts";
-import "./patches/concurrent_transactions.ts";
-import "./patches/coordinator_cache.ts";
+// First: the patches install themselves as this loads, before kafkajs's modules load.
+import "./patches/install.ts";
 import { CompressionCodecs, CompressionTypes } from "kafkajs";
 import { lz4Codec, snappyCodec, zstdCodec } from "./codecs.ts";
 
@@ -30,6 +23,7 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
 }) as typeof process.emitWarning;
 
 export * from "kafkajs";
-export { headersFor, headersOf } from "./ordered_headers.ts";
-export { beforeEveryJoin } from "./before_join.ts";
-export type { HeaderList } from "./ordered_headers.ts";
+export { consumedRecord, producedMessage } from "./adapters.ts";
+export type { ProducedRecord } from "./adapters.ts";
+export type { HeaderList, WireRecord } from "./protocol/records.ts";
+export { beforeEveryJoin } from "./patches/before_join.ts";

@@ -17,7 +17,7 @@ import type { Logger } from "../log.ts";
 import { RecordError } from "../errors.ts";
 import { checkpointGroup, type CheckpointId, readCheckpoint } from "./checkpoint.ts";
 import { choosePartition, type Strategy } from "./partitioner.ts";
-import { recordSize } from "./to_message.ts";
+import { recordSize } from "./record_size.ts";
 import { type TransactionLimits, transactionSlices } from "./transaction_slices.ts";
 import { type TransactionContext, writeTransaction } from "./transaction_writer.ts";
 import { GroupTranslator } from "./group_translation.ts";

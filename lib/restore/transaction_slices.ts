@@ -5,7 +5,7 @@
  * ones restore faster; records are sized as they take room in a record batch.
  */
 import type { ArchivedRecord } from "../archive/record.ts";
-import { recordSize } from "./to_message.ts";
+import { recordSize } from "./record_size.ts";
 
 export interface TransactionLimits {
   /** RECORDS_PER_TRANSACTION; undefined: no bound on records. */

@@ -4,10 +4,16 @@
  * group offsets the records make valid, and the partition's checkpoint, committed
  * together or not at all.
  */
-import type { Admin, Message, Producer, Transaction } from "../kafka/kafkajs.ts";
+import {
+  type Admin,
+  type Message,
+  producedMessage,
+  type Producer,
+  type Transaction,
+} from "../kafka/kafkajs.ts";
 import type { ArchivedRecord } from "../archive/record.ts";
 import { type CheckpointId, checkpointOffsets } from "./checkpoint.ts";
-import { recordSize, toMessage } from "./to_message.ts";
+import { recordSize } from "./record_size.ts";
 import { offsetMapMessages, type SentOffsets } from "./offset_map.ts";
 import { type Candidate, commitsFor, type GroupTranslator, lockKey } from "./group_translation.ts";
 import type { LockClient } from "./offset_locks.ts";
@@ -110,7 +116,7 @@ async function sendRecords(
     const size = recordSize(record);
     if (messages.length > 0 && bytes + size > sliceLimit) await flush();
     const partition = partitions[i];
-    messages.push(toMessage(record, partition));
+    messages.push(producedMessage(record, partition));
     const offsets = sent.get(partition) ?? [];
     offsets.push(record.offset);
     sent.set(partition, offsets);

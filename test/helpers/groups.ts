@@ -4,7 +4,7 @@
  * keeping a group active.
  */
 import { Buffer } from "node:buffer";
-import { headersOf, type Kafka } from "../../lib/kafka/kafkajs.ts";
+import { consumedRecord, type Kafka } from "../../lib/kafka/kafkajs.ts";
 import { testKafka } from "./kafka.ts";
 import type { TestRecord } from "./records.ts";
 
@@ -75,15 +75,8 @@ export async function consumeAsGroup(
     await consumer.run({
       autoCommit: false,
       eachMessage: ({ partition, message }) => {
-        records.push({
-          partition,
-          offset: Number(message.offset),
-          key: message.key === null ? null : new Uint8Array(message.key),
-          value: message.value === null ? null : new Uint8Array(message.value),
-          headers: headersOf(message.headers).map((
-            [k, v],
-          ) => [k, v === null ? null : new Uint8Array(v)]),
-        });
+        const { offset, key, value, headers } = consumedRecord(message);
+        records.push({ partition, offset: Number(offset), key, value, headers });
         last = Date.now();
         return Promise.resolve();
       },

@@ -1,7 +1,6 @@
 /** Test helpers that talk to a real broker: topics, producing, reading back whole topics. */
-import { Buffer } from "node:buffer";
-import { headersFor, Kafka, logLevel } from "../../lib/kafka/kafkajs.ts";
-import type { ITopicConfig, Message } from "../../lib/kafka/kafkajs.ts";
+import { Kafka, logLevel, producedMessage } from "../../lib/kafka/kafkajs.ts";
+import type { ITopicConfig } from "../../lib/kafka/kafkajs.ts";
 import type { TestRecord } from "./records.ts";
 
 export function testKafka(bootstrap: string): Kafka {
@@ -32,7 +31,7 @@ export async function createTopic(
   }
 }
 
-/** Produces records through kafkajs, headers in order (with the library's header patch). */
+/** Produces records through kafkajs, headers in order (through the library's patched produce). */
 export async function produceWithKafkajs(
   bootstrap: string,
   topic: string,
@@ -46,15 +45,10 @@ export async function produceWithKafkajs(
       await producer.sendBatch({
         topicMessages: [{
           topic,
-          messages: records.slice(i, i + batchSize).map((r) => ({
-            partition: r.partition,
-            key: r.key === null ? null : Buffer.from(r.key),
-            value: r.value === null ? null : Buffer.from(r.value),
-            timestamp: r.timestamp === undefined ? undefined : String(r.timestamp),
-            headers: headersFor(
-              r.headers.map(([k, v]) => [k, v === null ? null : Buffer.from(v)]),
-            ) as Message["headers"],
-          })),
+          // Timestamps left out are the producer's now, as kafkajs sends them.
+          messages: records.slice(i, i + batchSize).map((r) =>
+            producedMessage({ ...r, timestamp: r.timestamp ?? Date.now() }, r.partition)
+          ),
         }],
       });
     }

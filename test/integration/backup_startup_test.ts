@@ -77,7 +77,7 @@ Deno.test("a once backup of empty topics starts no consumer and still ends with 
   assert.equal(result.stderr.includes('"level":"WARNING"'), false);
   const summary = JSON.parse(result.stdout.trim().split("\n").at(-1)!);
   console.log(
-    `empty-topic once run: ${summary.durationSeconds.toFixed(2)} s after the runtime started`,
+    `empty-topic once run: ${summary.durationSeconds.toFixed(2)} s (the tool's own duration)`,
   );
   assert.equal((await listRestorationPoints(new LocalBackend(dir))).length, 1);
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { transactionSlices } from "../../lib/restore/transaction_slices.ts";
-import { recordSize } from "../../lib/restore/to_message.ts";
+import { recordSize } from "../../lib/restore/record_size.ts";
 import type { ArchivedRecord } from "../../lib/archive/record.ts";
 
 const records = (n: number, valueBytes = 100): ArchivedRecord[] =>

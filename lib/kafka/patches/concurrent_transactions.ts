@@ -13,7 +13,6 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 // deno-lint-ignore no-explicit-any
 type Any = any;
-const Broker: Any = require("kafkajs/src/broker/index.js");
 
 /** How long one call keeps retrying before kafkajs's own retry takes over. */
 export const CONCURRENT_RETRY_DEADLINE_MS = 10_000;
@@ -62,11 +61,14 @@ function retryingConcurrentTransactions(apiName: string, send: Any) {
   };
 }
 
-for (
-  const [method, apiName] of [["addPartitionsToTxn", "AddPartitionsToTxn"], [
-    "addOffsetsToTxn",
-    "AddOffsetsToTxn",
-  ]]
-) {
-  Broker.prototype[method] = retryingConcurrentTransactions(apiName, Broker.prototype[method]);
+export function install(): void {
+  const Broker: Any = require("kafkajs/src/broker/index.js");
+  for (
+    const [method, apiName] of [
+      ["addPartitionsToTxn", "AddPartitionsToTxn"],
+      ["addOffsetsToTxn", "AddOffsetsToTxn"],
+    ]
+  ) {
+    Broker.prototype[method] = retryingConcurrentTransactions(apiName, Broker.prototype[method]);
+  }
 }

@@ -13,8 +13,6 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 // deno-lint-ignore no-explicit-any
 type Any = any;
-const Cluster: Any = require("kafkajs/src/cluster/index.js");
-const Broker: Any = require("kafkajs/src/broker/index.js");
 
 const COORDINATOR_TTL_MS = 60_000;
 
@@ -37,8 +35,10 @@ function coordinatorMayHaveMoved(error: unknown): boolean {
 let epoch = 0;
 const caches = new WeakMap<object, Map<string, Cached>>();
 
-const lookup = Cluster.prototype.findGroupCoordinatorMetadata;
-Cluster.prototype.findGroupCoordinatorMetadata = async function (
+// kafkajs's, set by `install` (patches/install.ts says why).
+let lookup: Any;
+let send: Any;
+async function cachedLookup(
   this: object,
   args: { groupId: string; coordinatorType?: number },
 ) {
@@ -51,18 +51,26 @@ Cluster.prototype.findGroupCoordinatorMetadata = async function (
   const metadata = await lookup.call(this, args);
   cache.set(key, { metadata, at: Date.now(), epoch: askedAt });
   return metadata;
-};
+}
 
-const sendRequest = Object.getOwnPropertySymbols(Broker.prototype).find((s) =>
-  s.description === "private:Broker:sendRequest"
-);
-if (sendRequest === undefined) throw new Error("kafkajs Broker has no sendRequest to wrap");
-const send = Broker.prototype[sendRequest];
-Broker.prototype[sendRequest] = async function (this: object, ...args: unknown[]) {
+async function sendNoticingMoves(this: object, ...args: unknown[]) {
   try {
     return await send.apply(this, args);
   } catch (error) {
     if (coordinatorMayHaveMoved(error)) epoch++;
     throw error;
   }
-};
+}
+
+export function install(): void {
+  const Cluster: Any = require("kafkajs/src/cluster/index.js");
+  const Broker: Any = require("kafkajs/src/broker/index.js");
+  const sendRequest = Object.getOwnPropertySymbols(Broker.prototype).find((s) =>
+    s.description === "private:Broker:sendRequest"
+  );
+  if (sendRequest === undefined) throw new Error("kafkajs Broker has no sendRequest to wrap");
+  lookup = Cluster.prototype.findGroupCoordinatorMetadata;
+  send = Broker.prototype[sendRequest];
+  Cluster.prototype.findGroupCoordinatorMetadata = cachedLookup;
+  Broker.prototype[sendRequest] = sendNoticingMoves;
+}

@@ -1,5 +1,5 @@
 /**
- * A hook kafkajs lacks: work that must finish before a consumer joins its group again
+ * Replaces: ConsumerGroup.prototype.joinAndSync, wrapped. Why: a hook kafkajs lacks: work that must finish before a consumer joins its group again
  * (Java's onPartitionsRevoked). In kafkajs's eager rebalance a member gives up every
  * partition when it rejoins, and the group completes only once every member has rejoined,
  * so whatever runs here finishes before any partition has a new owner. A backup uses it to
@@ -38,12 +38,11 @@ export function beforeEveryJoin(consumer: Consumer, work: () => Promise<void>): 
   });
 }
 
-// deno-lint-ignore no-explicit-any
-const ConsumerGroup: any = require("kafkajs/src/consumer/consumerGroup.js");
-const { REBALANCING } = require("kafkajs/src/consumer/instrumentationEvents.js").events;
-const joinAndSync = ConsumerGroup.prototype.joinAndSync;
+// kafkajs's, set by `install` (patches/install.ts says why).
+let REBALANCING = "";
+let joinAndSync: (this: ConsumerGroupLike) => Promise<unknown>;
 
-ConsumerGroup.prototype.joinAndSync = async function (this: ConsumerGroupLike) {
+async function joinAndSyncAfterWork(this: ConsumerGroupLike) {
   const work: Promise<void>[] = [];
   this.instrumentationEmitter.emit(REBALANCING, {
     groupId: this.groupId,
@@ -61,4 +60,11 @@ ConsumerGroup.prototype.joinAndSync = async function (this: ConsumerGroupLike) {
     }
   }
   return joinAndSync.call(this);
-};
+}
+
+export function install(): void {
+  const ConsumerGroup = require("kafkajs/src/consumer/consumerGroup.js");
+  REBALANCING = require("kafkajs/src/consumer/instrumentationEvents.js").events.REBALANCING;
+  joinAndSync = ConsumerGroup.prototype.joinAndSync;
+  ConsumerGroup.prototype.joinAndSync = joinAndSyncAfterWork;
+}

@@ -1,21 +1,19 @@
 /**
- * kafkajs's Fetch v11 response decoder (the version kafkajs speaks to every broker since
- * Kafka 2.3), the same but for one thing: a record batch that fails its CRC32C check
- * (fast_batch_decoder.ts) is reported with its topic and partition, which only this level
- * of the response knows. Swapped in through the CommonJS module cache; kafkajs requires
- * the module when it builds a fetch.
+ * Replaces: kafkajs's Fetch v11 response decoder (the version kafkajs speaks to every
+ * broker since Kafka 2.3), the same but for one thing. Why: a record batch that fails its
+ * CRC32C check (batch_decoder.ts) must be reported with its topic and partition, which
+ * only this level of the response knows.
  */
 import { createRequire } from "node:module";
-import { IntegrityError } from "../errors.ts";
-import { CorruptBatchError } from "./fast_batch_decoder.ts";
+import { IntegrityError } from "../../errors.ts";
+import { CorruptBatchError } from "../protocol/record_batch.ts";
 
 const require = createRequire(import.meta.url);
 // deno-lint-ignore no-explicit-any
 type Any = any;
 const fetch = "kafkajs/src/protocol/requests/fetch";
-const Decoder: Any = require("kafkajs/src/protocol/decoder.js");
-const { parse }: Any = require(`${fetch}/v1/response.js`);
-const decodeMessages: Any = require(`${fetch}/v4/decodeMessages.js`);
+/** kafkajs's modules this patch uses, required by `install` (patches/install.ts says why). */
+let kafkajs: { Decoder: Any; decodeMessages: Any };
 
 const decodeAbortedTransactions = (decoder: Any) => ({
   producerId: decoder.readInt64().toString(),
@@ -33,7 +31,7 @@ const decodePartition = (topic: string) => async (decoder: Any) => {
     preferredReadReplica: decoder.readInt32(),
   };
   try {
-    return { ...head, messages: await decodeMessages(decoder) };
+    return { ...head, messages: await kafkajs.decodeMessages(decoder) };
   } catch (error) {
     if (!(error instanceof CorruptBatchError)) throw error;
     throw new IntegrityError(
@@ -51,8 +49,8 @@ const decodeResponse = async (decoder: Any) => {
   return { topicName, partitions: await decoder.readArrayAsync(decodePartition(topicName)) };
 };
 
-async function decode(rawData: Uint8Array) {
-  const decoder = new Decoder(rawData);
+export async function decodeFetchResponse(rawData: Uint8Array) {
+  const decoder = new kafkajs.Decoder(rawData);
   const clientSideThrottleTime = decoder.readInt32();
   const errorCode = decoder.readInt16();
   const sessionId = decoder.readInt32();
@@ -61,8 +59,17 @@ async function decode(rawData: Uint8Array) {
   return { throttleTime: 0, clientSideThrottleTime, errorCode, sessionId, responses };
 }
 
-const path = require.resolve(`${fetch}/v11/response.js`);
 /** kafkajs's own decoder, kept for the tests that compare the two. */
-export const kafkajsFetchResponse: Any = require(path);
-require.cache[path]!.exports = { decode, parse };
-export { decode as decodeFetchResponse };
+export const kafkajsOriginals: { fetchResponse: Any } = { fetchResponse: null };
+
+export function install(): void {
+  // After batch_decoder.ts: decodeMessages captures the batch decoder when it loads.
+  kafkajs = {
+    Decoder: require("kafkajs/src/protocol/decoder.js"),
+    decodeMessages: require(`${fetch}/v4/decodeMessages.js`),
+  };
+  const path = require.resolve(`${fetch}/v11/response.js`);
+  kafkajsOriginals.fetchResponse = require(path);
+  const { parse } = require(`${fetch}/v1/response.js`);
+  require.cache[path]!.exports = { decode: decodeFetchResponse, parse };
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { writeRecord } from "../../lib/kafka/record_writer.ts";
+import { encodeRecord as writeRecord } from "../../lib/kafka/protocol/record_encoding.ts";
 import { field, varint } from "../helpers/kafka_wire.ts";
 
 function reference(

@@ -1,14 +1,14 @@
 /**
- * Protocol pieces shared by the request writers that replace kafkajs's (fast_produce.ts
- * writes produce bodies, fast_request.ts frames every request): protocol strings, an
- * Encoder around finished bytes, and the room a body leaves in front for its frame.
+ * kafkajs's protocol Encoder, for the patches that hand it finished bytes, and the
+ * protocol string helpers both request writers use. (encoder.js requires only kafkajs's
+ * Long: safe to load before the patches install.)
  */
 import { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
-const Encoder: Any = createRequire(import.meta.url)("kafkajs/src/protocol/encoder.js");
+export const Encoder: Any = createRequire(import.meta.url)("kafkajs/src/protocol/encoder.js");
 
 /** An Encoder holding `buf` as its finished content, without the constructor's allocation. */
 export function encoderOf(buf: Buffer): Any {
@@ -30,11 +30,3 @@ export function writeString(buf: Buffer, at: number, value: string | null): numb
   buf.writeInt16BE(length, at);
   return at + 2 + length;
 }
-
-/**
- * Room a body may leave in front of itself for its request frame, so that the framing
- * writes the frame in place instead of copying the body behind it.
- */
-export const FRAME_ROOM_BYTES = 512;
-/** On an encoded body: the buffer it ends, with FRAME_ROOM_BYTES free in front of it. */
-export const FRAME_ROOM = Symbol("frame room");

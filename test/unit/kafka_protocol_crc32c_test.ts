@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { crc32c } from "../../lib/kafka/fast_paths.ts";
+import { crc32c } from "../../lib/kafka/protocol/crc32c.ts";
 
 const require = createRequire(import.meta.url);
 const kafkajsCrc = require("../../node_modules/kafkajs/src/protocol/recordBatch/crc32C/crc32C.js");

@@ -1,11 +1,20 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
-import { headersFor, headersOf } from "../../lib/kafka/kafkajs.ts";
-import { kafkajsProduceRequest, produceRequest } from "../../lib/kafka/fast_produce.ts";
-import { FRAME_ROOM_BYTES } from "../../lib/kafka/wire.ts";
-import { kafkajsDecodeRecordBatch } from "../../lib/kafka/fast_batch_decoder.ts";
-import { createRequest, kafkajsCreateRequest } from "../../lib/kafka/fast_request.ts";
+import { consumedRecord, producedMessage } from "../../lib/kafka/kafkajs.ts";
+import {
+  kafkajsOriginals as produceOriginals,
+  produceRequest,
+} from "../../lib/kafka/patches/produce_request.ts";
+import { FRAME_ROOM_BYTES } from "../../lib/kafka/patches/frame_room.ts";
+import { decodeRecordBatch } from "../../lib/kafka/patches/batch_decoder.ts";
+import {
+  createRequest,
+  kafkajsOriginals as framingOriginals,
+} from "../../lib/kafka/patches/request_framing.ts";
+
+const kafkajsProduceRequest = produceOriginals.produceRequest;
+const kafkajsCreateRequest = framingOriginals.createRequest;
 
 const require = createRequire(import.meta.url);
 const Decoder = require("kafkajs/src/protocol/decoder.js");
@@ -13,15 +22,15 @@ const Long = require("kafkajs/src/utils/long.js");
 
 const b = (s: string) => Buffer.from(s);
 
-/** Messages as restore sends them: bytes, ordered headers, string timestamps. */
+/** Messages as restore sends them: records of bytes, ordered headers (adapters.ts). */
 function restoreMessages(count: number, base = 1_700_000_000_000) {
-  return Array.from({ length: count }, (_, i) => ({
-    partition: 0,
-    key: i % 5 === 0 ? null : b(`key-${i}`),
-    value: i % 7 === 0 ? Buffer.alloc(0) : b(`value ${i} `.repeat(i % 30)),
-    timestamp: String(base + ((i * 7919) % 1000)),
-    headers: headersFor(i % 3 === 0 ? [] : [["a", b("1")], ["b", null], ["a", b(`${i}`)]]),
-  }));
+  return Array.from({ length: count }, (_, i) =>
+    producedMessage({
+      key: i % 5 === 0 ? null : b(`key-${i}`),
+      value: i % 7 === 0 ? Buffer.alloc(0) : b(`value ${i} `.repeat(i % 30)),
+      timestamp: base + ((i * 7919) % 1000),
+      headers: i % 3 === 0 ? [] : [["a", b("1")], ["b", null], ["a", b(`${i}`)]],
+    }, 0));
 }
 
 function request(messages: unknown[], extra: Record<string, unknown> = {}) {
@@ -68,7 +77,7 @@ Deno.test("messages off the fast path (text values, compression) are encoded by 
 Deno.test("a fast batch decodes to the records sent, with numeric first and max timestamps", async () => {
   const messages = restoreMessages(3);
   messages[0].timestamp = "-1";
-  messages[1].timestamp = String(2 ** 42); // a delta far past 2^30
+  messages[1].timestamp = String(2 ** 42); // a delta far past 2^30 (message fields win)
   const encoded = await produceRequest(request(messages)).encode();
   // Request head: transactional id, acks, timeout, topic array, first topic name.
   const decoder = new Decoder(encoded.buffer);
@@ -80,7 +89,7 @@ Deno.test("a fast batch decodes to the records sent, with numeric first and max 
   decoder.readInt32(); // partitions
   assert.equal(decoder.readInt32(), 2);
   decoder.readInt32(); // record set size
-  const batch = await kafkajsDecodeRecordBatch(decoder);
+  const batch = await decodeRecordBatch(decoder);
   assert.equal(batch.firstTimestamp, "-1");
   assert.equal(batch.maxTimestamp, String(2 ** 42));
   assert.equal(batch.producerId, "4242");
@@ -97,7 +106,7 @@ Deno.test("a fast batch decodes to the records sent, with numeric first and max 
     batch.records.map((r: { key: Buffer | null }) => r.key),
     messages.map((m) => m.key),
   );
-  assert.deepEqual(headersOf(batch.records[1].headers), [["a", b("1")], ["b", null], [
+  assert.deepEqual(consumedRecord(batch.records[1]).headers, [["a", b("1")], ["b", null], [
     "a",
     b("1"),
   ]]);
