@@ -24,19 +24,16 @@ import { Mutex } from "../util/mutex.ts";
 import { type ChunkLimits, OpenChunk, payloadBytesOf } from "./open_chunk.ts";
 import type { ChunkSink } from "./chunk_sink.ts";
 import { tpKey, type WorkerCounters } from "./messages.ts";
+import {
+  alignment,
+  isAtEnd,
+  keptAcrossRebalance,
+  largestOpen,
+  type PartitionState as GenericPartitionState,
+  startState,
+} from "./partition_state.ts";
 
-interface PartitionState {
-  topic: string;
-  partition: number;
-  /** One past the last stored offset: the next chunk starts (covers from) here. */
-  storedNext: number;
-  /** One past the last offset consumed, counting control and aborted records. */
-  position: number;
-  chunk: OpenChunk | null;
-  /** Set once we moved the consumer back to the stored position. */
-  sought: boolean;
-  done: boolean;
-}
+type PartitionState = GenericPartitionState<OpenChunk>;
 
 export interface BackupConsumerOptions {
   kafka: Kafka;
@@ -198,14 +195,8 @@ export class BackupConsumer {
    * is dropped unstored, and its partition's next owner reads it again from Kafka.
    */
   #keepAcrossRebalance(memberId: string, assignment: Record<string, number[]>): void {
-    const sameMember = memberId === this.#memberId;
+    const kept = keptAcrossRebalance(memberId === this.#memberId, assignment);
     this.#memberId = memberId;
-    const kept = new Set<string>();
-    if (sameMember) {
-      for (const [topic, partitions] of Object.entries(assignment)) {
-        for (const partition of partitions) kept.add(tpKey(topic, partition));
-      }
-    }
     for (const [key, state] of this.#states) {
       if (kept.has(key)) continue;
       if (state.chunk) {
@@ -241,15 +232,7 @@ export class BackupConsumer {
       const offsets = await partitionOffsets(await this.#connectedAdmin(), topic);
       start = offsets.find((o) => o.partition === partition)?.low ?? 0;
     }
-    const state: PartitionState = {
-      topic,
-      partition,
-      storedNext: start,
-      position: start,
-      chunk: null,
-      sought: false,
-      done: false,
-    };
+    const state: PartitionState = startState(topic, partition, start);
     this.#states.set(key, state);
     if (fetchedOffset !== start) {
       logger.info(
@@ -299,8 +282,9 @@ export class BackupConsumer {
    * stored position (the group was ahead of storage: storage is the truth).
    */
   #alignTo(state: PartitionState, fetchedOffset: number): boolean {
-    if (fetchedOffset <= state.position) return true;
-    if (!state.sought) {
+    const decision = alignment(state, fetchedOffset);
+    if (decision === "read") return true;
+    if (decision === "seek") {
       state.sought = true;
       this.#consumer!.seek({
         topic: state.topic,
@@ -335,7 +319,7 @@ export class BackupConsumer {
   /** Once mode: a partition at its captured end stores its chunk and stops reading. */
   async #finishIfAtEnd(state: PartitionState): Promise<void> {
     const end = this.#options.endOffsets?.[tpKey(state.topic, state.partition)];
-    if (end === undefined || state.position < end) return;
+    if (!isAtEnd(state, end)) return;
     if (state.chunk) await this.#store(state);
     else await this.#commitAfterStored(state, state.position);
     state.done = true;
@@ -347,10 +331,7 @@ export class BackupConsumer {
    * MAX_CHUNK_BYTES, the largest one is stored early.
    */
   async #storeLargest(): Promise<void> {
-    let largest: PartitionState | null = null;
-    for (const state of this.#states.values()) {
-      if (state.chunk && (!largest || state.chunk.bytes > largest.chunk!.bytes)) largest = state;
-    }
+    const largest = largestOpen(this.#states.values());
     if (largest) await this.#store(largest);
   }
 

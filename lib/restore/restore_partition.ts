@@ -18,19 +18,18 @@ import { RecordError } from "../errors.ts";
 import { checkpointGroup, type CheckpointId, readCheckpoint } from "./checkpoint.ts";
 import { choosePartition, type Strategy } from "./partitioner.ts";
 import { recordSize } from "./record_size.ts";
-import { type TransactionLimits, transactionSlices } from "./transaction_slices.ts";
+import type { TransactionLimits } from "./transaction_slices.ts";
+import {
+  chunkTransactions,
+  entriesToRestore,
+  type RecordFilter,
+  recordsToRestore,
+} from "./partition_plan.ts";
 import { type TransactionContext, writeTransaction } from "./transaction_writer.ts";
 import { GroupTranslator } from "./group_translation.ts";
 import type { GroupTask } from "./group_plan.ts";
 import type { LockClient } from "./offset_locks.ts";
 import { fetchTopicOffsets } from "../kafka/topics.ts";
-
-export interface RecordFilter {
-  startOffset?: number;
-  endOffset?: number;
-  startTimestamp?: number;
-  endTimestamp?: number;
-}
 
 export interface PartitionTask {
   checkpoint: CheckpointId;
@@ -81,12 +80,6 @@ export interface RestoreCounters {
   bytes: number;
   chunks: number;
 }
-
-const keep = (record: ArchivedRecord, filter: RecordFilter): boolean =>
-  (filter.startOffset === undefined || record.offset >= filter.startOffset) &&
-  (filter.endOffset === undefined || record.offset <= filter.endOffset) &&
-  (filter.startTimestamp === undefined || record.timestamp >= filter.startTimestamp) &&
-  (filter.endTimestamp === undefined || record.timestamp <= filter.endTimestamp);
 
 /** A producer for one partition's restore; connecting it fences and aborts a killed run's transaction. */
 export async function connectRestoreProducer(kafka: Kafka, id: CheckpointId): Promise<Producer> {
@@ -146,12 +139,7 @@ export class PartitionRestorer {
       // job's checkpoint marks the target as ours, even if the next transaction is killed.
       if (this.#next === null) await this.#produce([], this.task.firstOffset);
     }
-    const endOffset = this.#lastOffset();
-    const todo = entries.filter((e) =>
-      (this.#next === null || e.to >= this.#next) &&
-      (endOffset === undefined || e.from <= endOffset)
-    );
-    await this.#restoreEntries(todo, stopping);
+    await this.#restoreEntries(entriesToRestore(entries, this.#next, this.#lastOffset()), stopping);
   }
 
   /**
@@ -228,21 +216,11 @@ export class PartitionRestorer {
 
   async #restoreChunk(entry: ChunkIndexEntry, records: ArchivedRecord[]): Promise<void> {
     const start = this.#next ?? entry.from;
-    const last = this.#lastOffset();
-    const todo = records.filter((r) =>
-      r.offset >= start && keep(r, this.settings.filter) && (last === undefined || r.offset <= last)
-    );
+    const todo = recordsToRestore(records, start, this.settings.filter, this.#lastOffset());
     this.#checkSizes(todo);
-    const slices = transactionSlices(todo, this.settings.transactions);
-    for (const [i, [from, to]] of slices.entries()) {
-      const slice = todo.slice(from, to);
-      // The last transaction of a chunk moves the checkpoint past the whole chunk.
-      const next = i === slices.length - 1 ? entry.to + 1 : slice[slice.length - 1].offset + 1;
-      await this.#produce(slice, next);
-    }
-    // Nothing of the chunk to produce: one transaction moves the checkpoint past it.
-    if (slices.length === 0 && (this.#next === null || entry.to + 1 > this.#next)) {
-      await this.#produce([], entry.to + 1);
+    const { transactions } = this.settings;
+    for (const { records, next } of chunkTransactions(entry, todo, transactions, this.#next)) {
+      await this.#produce(records, next);
     }
     this.counters.chunks++;
   }
