@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { loadRestoreJob } from "../config/restore_job.ts";
 import { ConfigError, ExitCode, IntegrityError } from "../errors.ts";
 import { createLogger, setLogLevel } from "../log.ts";
-import { print } from "../cli/run_cli.ts";
+import { print } from "../cli/print.ts";
 import { openStorage } from "../storage/open.ts";
 import { formatTable } from "../util/table.ts";
 import { dryRun, runRestore } from "./engine.ts";
