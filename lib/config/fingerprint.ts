@@ -4,8 +4,23 @@
  * share the fingerprint and so share their progress records.
  */
 import { createHash } from "node:crypto";
-import type { RestoreJob } from "./restore_job.ts";
+import type { PointSpec } from "../archive/restoration_point.ts";
+import type { GroupSelection } from "./kafka_values.ts";
 import type { StorageConfig } from "./storage_config.ts";
+
+/** The members of a restore job that make its identity (a RestoreJob has them all). */
+export interface RestoreIdentity {
+  topics: readonly { source: string; target: string }[];
+  strategy: string;
+  startOffset?: number;
+  endOffset?: number;
+  startTimestamp?: number;
+  endTimestamp?: number;
+  storage: StorageConfig;
+  restorationPoint?: PointSpec;
+  restoreConsumerGroups?: GroupSelection;
+  consumerGroupMap?: Record<string, string>;
+}
 
 // Bump when the meaning of a field changes, so old progress records are not reused by mistake.
 const FINGERPRINT_VERSION = 1;
@@ -40,7 +55,7 @@ function location(storage: StorageConfig): Record<string, string> {
  * sha256 (hex) of the canonical JSON of the topic pairs (order-independent), partition
  * strategy, offset and timestamp bounds, and archive location of `job`.
  */
-export function jobFingerprint(job: RestoreJob): string {
+export function jobFingerprint(job: RestoreIdentity): string {
   const topics = [...job.topics]
     // Code-unit order, not localeCompare: the result must not depend on the machine's locale.
     .sort((a, b) => compare(a.source, b.source) || compare(a.target, b.target))

@@ -26,9 +26,6 @@ import {
   wholeNumber,
 } from "./values.ts";
 
-// Re-exported so that a restore's identity is found next to the job it identifies.
-export { jobFingerprint } from "./fingerprint.ts";
-
 export const RESTORE_RUN_MODES = ["once", "follow"] as const;
 export type RestoreRunMode = typeof RESTORE_RUN_MODES[number];
 export const PARTITION_STRATEGIES = ["same", "random", "key"] as const;
