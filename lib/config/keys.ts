@@ -1,6 +1,7 @@
 /** The keys each kind of job file accepts, and the check for unknown ones. */
 import { suggest } from "./did_you_mean.ts";
 import type { Issues } from "./issues.ts";
+import type { KeyCheck } from "./job_fields.ts";
 
 /** Connection and security settings for Kafka, in both job files. */
 export const KAFKA_KEYS = [
@@ -114,4 +115,9 @@ export function checkKeys(raw: Record<string, unknown>, kind: JobKind, issues: I
     at.fail(guess === undefined ? "unknown key" : `unknown key (did you mean "${guess}"?)`);
   }
   return known;
+}
+
+/** The check of a `kind` job's keys, for JobFields. */
+export function keyCheck(kind: JobKind): KeyCheck {
+  return (raw, issues) => checkKeys(raw, kind, issues);
 }

@@ -1,6 +1,7 @@
 /** The restore job file (restore.json): its keys, defaults and the typed result. */
 import { type EnvLookup, processEnv } from "./env_expand.ts";
 import { JobFields } from "./job_fields.ts";
+import { keyCheck } from "./keys.ts";
 import { type KafkaConfig, readKafka } from "./kafka_config.ts";
 import { readOverride } from "./overrides.ts";
 import { parseJobText, readJobFile } from "./read_job_file.ts";
@@ -114,7 +115,7 @@ export function parseRestoreJob(
   overrides: RestoreOverrides = {},
   env: EnvLookup = processEnv,
 ): RestoreJob {
-  const fields = new JobFields(file, raw, "restore", env);
+  const fields = new JobFields(file, raw, keyCheck("restore"), env);
   const kafka = readKafka(fields);
   const type = readFilesystemType(fields);
   if (type !== undefined) checkStorageKeys(fields, type);
