@@ -6,12 +6,8 @@ import { type KafkaConfig, readKafka } from "./kafka_config.ts";
 import { type GroupSelection, groupSelection, topicName, topicPattern } from "./kafka_values.ts";
 import { readOverride } from "./overrides.ts";
 import { parseJobText, readJobFile } from "./read_job_file.ts";
-import {
-  checkStorageKeys,
-  readFilesystemType,
-  readStorage,
-  type StorageConfig,
-} from "./storage_config.ts";
+import type { StorageConfig } from "../storage/registry.ts";
+import { checkStorageKeys, readFilesystemType, readStorage } from "./storage_config.ts";
 import { logLevel } from "./time_values.ts";
 import {
   arrayOf,

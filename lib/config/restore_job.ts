@@ -10,12 +10,8 @@ import { readRestoreMetadataKeys } from "./restore_metadata.ts";
 import type { GroupSelection } from "./kafka_values.ts";
 import type { PointSpec } from "../archive/restoration_point.ts";
 import { topicName } from "./kafka_values.ts";
-import {
-  checkStorageKeys,
-  readFilesystemType,
-  readStorage,
-  type StorageConfig,
-} from "./storage_config.ts";
+import type { StorageConfig } from "../storage/registry.ts";
+import { checkStorageKeys, readFilesystemType, readStorage } from "./storage_config.ts";
 import { logLevel, timestamp } from "./time_values.ts";
 import {
   arrayOf,
