@@ -69,7 +69,9 @@ export async function restoreMain(args: string[]): Promise<number> {
   const sources = job.topics.map((t) => t.source);
 
   if (values.list || values.verify || values["list-points"]) {
-    const backend = await openStorage(job.storage, logger, { retrySeconds: job.retrySeconds });
+    const backend = await openStorage(job.storage, logger, {
+      maxRetryWaitSeconds: job.retrySeconds,
+    });
     try {
       if (values["list-points"]) {
         const rows = await listPoints(backend, sources);

@@ -54,7 +54,9 @@ export async function prepareRestore(
   logger: Logger,
   dryRun = false,
 ): Promise<Prepared> {
-  const backend = await openStorage(job.storage, logger, { retrySeconds: job.retrySeconds });
+  const backend = await openStorage(job.storage, logger, {
+    maxRetryWaitSeconds: job.retrySeconds,
+  });
   try {
     const point = job.restorationPoint ? await resolvePoint(backend, job.restorationPoint) : null;
     const { plans, archivedPartitions } = await planPartitions(

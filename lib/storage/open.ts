@@ -10,7 +10,7 @@ import type { Logger } from "../log.ts";
 
 export interface OpenStorageOptions {
   /** Longest wait between two attempts of a failing storage call, in seconds. */
-  retrySeconds: number;
+  maxRetryWaitSeconds: number;
   /** How long one storage call may keep failing before the job stops, in seconds. */
   giveUpSeconds?: number;
 }
@@ -25,7 +25,7 @@ export async function openStorage(
   const inner = await kind.open(config);
   if (!kind.remote) return inner;
   return new RetryingBackend(inner, {
-    maxDelayMs: options.retrySeconds * 1000,
+    maxDelayMs: options.maxRetryWaitSeconds * 1000,
     deadlineMs: (options.giveUpSeconds ?? 600) * 1000,
     onRetry: (message) => logger.warn(message),
   });
