@@ -51,8 +51,10 @@ export interface RestoreJob {
    * 64 MiB took 16.2 s, 128 MiB 10.7 s, 256 MiB 10.4 s).
    */
   bufferMaxBytes: number;
-  /** RETRY_SECONDS: how often follow mode looks for new chunks. */
+  /** RETRY_SECONDS: how often follow mode looks for new chunks (only that). */
   retrySeconds: number;
+  /** RETRY_DOWNLOAD_SECONDS: longest wait between retries of a failing storage call. */
+  retryDownloadSeconds: number;
   /** RESTORE_PARTITION_STRATEGY. */
   strategy: PartitionStrategy;
   /** NUMBER_OF_KAFKA_THREADS. */
@@ -147,6 +149,7 @@ export function parseRestoreJob(
     topics,
     archiveRoot: type === "LINUX" ? localRoot : undefined,
     retrySeconds: fields.withDefault("RETRY_SECONDS", positiveNumber, 30),
+    retryDownloadSeconds: fields.withDefault("RETRY_DOWNLOAD_SECONDS", positiveNumber, 10),
     strategy,
     threads: fields.withDefault("NUMBER_OF_KAFKA_THREADS", wholeNumber(1), 1),
     logLevel: fields.withDefault("LOG_LEVEL", logLevel, 20),

@@ -70,7 +70,7 @@ export async function restoreMain(args: string[]): Promise<number> {
 
   if (values.list || values.verify || values["list-points"]) {
     const backend = await openStorage(job.storage, logger, {
-      maxRetryWaitSeconds: job.retrySeconds,
+      maxRetryWaitSeconds: job.retryDownloadSeconds,
     });
     try {
       if (values["list-points"]) {

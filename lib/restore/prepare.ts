@@ -55,7 +55,7 @@ export async function prepareRestore(
   dryRun = false,
 ): Promise<Prepared> {
   const backend = await openStorage(job.storage, logger, {
-    maxRetryWaitSeconds: job.retrySeconds,
+    maxRetryWaitSeconds: job.retryDownloadSeconds,
   });
   try {
     const point = job.restorationPoint ? await resolvePoint(backend, job.restorationPoint) : null;

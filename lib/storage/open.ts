@@ -1,7 +1,8 @@
 /**
  * Opens the storage backend a job file describes. Cloud backends are wrapped so that
- * transient failures are retried with jittered backoff (RETRY_UPLOAD_SECONDS bounds the
- * wait between attempts) while permanent ones (missing bucket, bad credentials) fail fast.
+ * transient failures are retried with jittered backoff (a backup's RETRY_UPLOAD_SECONDS or a
+ * restore's RETRY_DOWNLOAD_SECONDS bounds the wait between attempts) while permanent ones
+ * (missing bucket, bad credentials) fail fast.
  */
 import type { StorageBackend } from "./backend.ts";
 import { type StorageConfig, storageKindOf } from "./registry.ts";
