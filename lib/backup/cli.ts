@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { loadBackupJob } from "../config/backup_job.ts";
 import { ConfigError, ExitCode } from "../errors.ts";
 import { createLogger, setLogLevel } from "../log.ts";
-import { print } from "../cli/run_cli.ts";
+import { print } from "../cli/print.ts";
 import { runBackup } from "./engine.ts";
 import { formatSummary } from "./progress.ts";
 import { listTopics } from "./list_topics.ts";

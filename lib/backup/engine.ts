@@ -157,7 +157,9 @@ async function openArchive(
   job: BackupJob,
   logger: Logger,
 ): Promise<{ storage: StorageBackend; stagingLock: Deno.FsFile | null }> {
-  const storage = await openStorage(job.storage, logger, { retrySeconds: job.retryUploadSeconds });
+  const storage = await openStorage(job.storage, logger, {
+    maxRetryWaitSeconds: job.retryUploadSeconds,
+  });
   try {
     await storage.stat("kafka-backup.check");
     if (job.storage.type === "local") return { storage, stagingLock: null };

@@ -25,7 +25,9 @@ function fail(error: unknown): void {
 }
 
 async function openSink(job: BackupJob, logger: Logger): Promise<ChunkSink> {
-  const storage = await openStorage(job.storage, logger, { retrySeconds: job.retryUploadSeconds });
+  const storage = await openStorage(job.storage, logger, {
+    maxRetryWaitSeconds: job.retryUploadSeconds,
+  });
   if (job.storage.type === "local") return new DirectSink(storage, logger, fail);
   // Each Worker gets an equal share of the staging limit.
   const limit = Math.max(job.maxChunkBytes, Math.floor(job.stagingMaxBytes / job.threads));

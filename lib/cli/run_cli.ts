@@ -22,8 +22,3 @@ export async function runCli(command: () => Promise<number>): Promise<number> {
     return exitCodeOf(error);
   }
 }
-
-/** Writes text to stdout. */
-export function print(text: string): void {
-  Deno.stdout.writeSync(new TextEncoder().encode(text.endsWith("\n") ? text : text + "\n"));
-}

@@ -1,16 +1,13 @@
 /** The backup job file (backup.json): its keys, defaults and the typed result. */
 import { type EnvLookup, processEnv } from "./env_expand.ts";
 import { JobFields } from "./job_fields.ts";
+import { keyCheck } from "./keys.ts";
 import { type KafkaConfig, readKafka } from "./kafka_config.ts";
 import { type GroupSelection, groupSelection, topicName, topicPattern } from "./kafka_values.ts";
 import { readOverride } from "./overrides.ts";
 import { parseJobText, readJobFile } from "./read_job_file.ts";
-import {
-  checkStorageKeys,
-  readFilesystemType,
-  readStorage,
-  type StorageConfig,
-} from "./storage_config.ts";
+import type { StorageConfig } from "../storage/registry.ts";
+import { checkStorageKeys, readFilesystemType, readStorage } from "./storage_config.ts";
 import { logLevel } from "./time_values.ts";
 import {
   arrayOf,
@@ -85,7 +82,7 @@ export function parseBackupJob(
   overrides: BackupOverrides = {},
   env: EnvLookup = processEnv,
 ): BackupJob {
-  const fields = new JobFields(file, raw, "backup", env);
+  const fields = new JobFields(file, raw, keyCheck("backup"), env);
   const kafka = readKafka(fields);
   const topicNames = fields.optional("TOPIC_NAMES", arrayOf(topicName, "topic names"));
   const topicIncludeRegex = fields.optional("TOPIC_INCLUDE_REGEX", topicPattern);

@@ -4,8 +4,23 @@
  * share the fingerprint and so share their progress records.
  */
 import { createHash } from "node:crypto";
-import type { RestoreJob } from "./restore_job.ts";
-import type { StorageConfig } from "./storage_config.ts";
+import type { PointSpec } from "../archive/restoration_point.ts";
+import type { GroupSelection } from "./kafka_values.ts";
+import { type StorageConfig, storageKindOf } from "../storage/registry.ts";
+
+/** The members of a restore job that make its identity (a RestoreJob has them all). */
+export interface RestoreIdentity {
+  topics: readonly { source: string; target: string }[];
+  strategy: string;
+  startOffset?: number;
+  endOffset?: number;
+  startTimestamp?: number;
+  endTimestamp?: number;
+  storage: StorageConfig;
+  restorationPoint?: PointSpec;
+  restoreConsumerGroups?: GroupSelection;
+  consumerGroupMap?: Record<string, string>;
+}
 
 // Bump when the meaning of a field changes, so old progress records are not reused by mistake.
 const FINGERPRINT_VERSION = 1;
@@ -24,23 +39,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-/** Where the archive is, without credentials, endpoints or staging directories. */
-function location(storage: StorageConfig): Record<string, string> {
-  switch (storage.type) {
-    case "local":
-      return { type: "local", root: storage.root };
-    case "s3":
-      return { type: "s3", bucket: storage.bucket, prefix: storage.prefix };
-    case "azure":
-      return { type: "azure", container: storage.container, prefix: storage.prefix };
-  }
-}
-
 /**
  * sha256 (hex) of the canonical JSON of the topic pairs (order-independent), partition
  * strategy, offset and timestamp bounds, and archive location of `job`.
  */
-export function jobFingerprint(job: RestoreJob): string {
+export function jobFingerprint(job: RestoreIdentity): string {
   const topics = [...job.topics]
     // Code-unit order, not localeCompare: the result must not depend on the machine's locale.
     .sort((a, b) => compare(a.source, b.source) || compare(a.target, b.target))
@@ -53,7 +56,8 @@ export function jobFingerprint(job: RestoreJob): string {
     endOffset: job.endOffset ?? null,
     startTimestamp: job.startTimestamp ?? null,
     endTimestamp: job.endTimestamp ?? null,
-    storage: location(job.storage),
+    // Asked of the backend: only where the archive is, not how it is reached.
+    storage: storageKindOf(job.storage).location(job.storage),
     // Absent (so leaving old fingerprints as they were) unless the job sets them.
     restorationPoint: job.restorationPoint,
     consumerGroups: job.restoreConsumerGroups === undefined ? undefined : {

@@ -1,14 +1,20 @@
 /**
  * The validated view of one job file's keys: unknown keys reported, secrets checked,
  * `${VAR}` expanded, and typed access that records problems instead of throwing.
+ *
+ * Generic: it does not import the list of job keys (keys.ts), the caller hands it the check.
+ * That list is built from lib/storage's registry, whose backends read their keys with this
+ * class, so importing it here would close an import circle.
  */
 import { type EnvLookup, expandEnv } from "./env_expand.ts";
 import { type At, Issues } from "./issues.ts";
-import { checkKeys, type JobKind } from "./keys.ts";
 import { checkSecretReference, SECRET_KEYS } from "./secrets.ts";
 
 /** Validates one value: returns it converted, or records a problem at `at` and returns undefined. */
 export type Check<T> = (value: unknown, at: At) => T | undefined;
+
+/** Records a problem for each key of `raw` the job does not accept; returns the accepted ones. */
+export type KeyCheck = (raw: Record<string, unknown>, issues: Issues) => string[];
 
 /** Typed access to the keys of one job file. */
 export class JobFields {
@@ -18,9 +24,14 @@ export class JobFields {
   readonly #failed = new Set<string>();
   readonly #keyOrder: string[];
 
-  constructor(readonly file: string, raw: Record<string, unknown>, kind: JobKind, env: EnvLookup) {
+  constructor(
+    readonly file: string,
+    raw: Record<string, unknown>,
+    checkKeys: KeyCheck,
+    env: EnvLookup,
+  ) {
     this.#keyOrder = Object.keys(raw);
-    for (const key of checkKeys(raw, kind, this.issues)) {
+    for (const key of checkKeys(raw, this.issues)) {
       const at = this.at(key);
       if (SECRET_KEYS.includes(key) && !checkSecretReference(raw[key], at)) {
         this.#failed.add(key);

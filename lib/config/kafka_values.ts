@@ -1,14 +1,7 @@
 /** Checks for Kafka-shaped values: broker lists, topic names, topic patterns. */
 import { describeValue } from "./issues.ts";
 import type { Check } from "./job_fields.ts";
-
-const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/;
-
-/** True for "host:port" with a port from 1 to 65535 ("[::1]:9092" for IPv6). */
-export function isHostPort(text: string): boolean {
-  const match = HOST_PORT.exec(text);
-  return match !== null && Number(match[2]) >= 1 && Number(match[2]) <= 65535;
-}
+import { isHostPort } from "./values.ts";
 
 /**
  * BOOTSTRAP_SERVERS: "a:9092,b:9092" (the Python tool's form) or an array of "host:port".

@@ -1,6 +1,8 @@
 /** The keys each kind of job file accepts, and the check for unknown ones. */
+import { STORAGE_KIND_KEYS } from "../storage/registry.ts";
 import { suggest } from "./did_you_mean.ts";
 import type { Issues } from "./issues.ts";
+import type { KeyCheck } from "./job_fields.ts";
 
 /** Connection and security settings for Kafka, in both job files. */
 export const KAFKA_KEYS = [
@@ -15,21 +17,12 @@ export const KAFKA_KEYS = [
   "KAFKA_SASL_PASSWORD",
 ] as const;
 
-/** Where the archive lives, in both job files. */
-export const STORAGE_KEYS = [
+/** Where the archive lives, in both job files; each kind of storage lists its own keys. */
+export const STORAGE_KEYS: readonly string[] = [
   "FILESYSTEM_TYPE",
   "FILESYSTEM_BACKUP_DIR",
-  "BUCKET_NAME",
-  "CONTAINER_NAME",
-  "MINIO_URL",
-  "IS_MINIO_SECURE",
-  "S3_ENDPOINT",
-  "S3_REGION",
-  "S3_FORCE_PATH_STYLE",
-  "S3_STORAGE_CLASS",
-  "STORAGE_PREFIX",
-  "AZURE_ACCOUNT_URL",
-] as const;
+  ...STORAGE_KIND_KEYS,
+];
 
 const COMMON_KEYS = [
   ...KAFKA_KEYS,
@@ -68,6 +61,7 @@ export const RESTORE_KEYS: readonly string[] = [
   "RESTORE_TOPIC_NAME",
   "TOPIC_MAP",
   "RETRY_SECONDS",
+  "RETRY_DOWNLOAD_SECONDS",
   "RESTORE_PARTITION_STRATEGY",
   "PARTITIONS",
   "START_OFFSET",
@@ -114,4 +108,9 @@ export function checkKeys(raw: Record<string, unknown>, kind: JobKind, issues: I
     at.fail(guess === undefined ? "unknown key" : `unknown key (did you mean "${guess}"?)`);
   }
   return known;
+}
+
+/** The check of a `kind` job's keys, for JobFields. */
+export function keyCheck(kind: JobKind): KeyCheck {
+  return (raw, issues) => checkKeys(raw, kind, issues);
 }

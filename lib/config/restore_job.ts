@@ -1,6 +1,7 @@
 /** The restore job file (restore.json): its keys, defaults and the typed result. */
 import { type EnvLookup, processEnv } from "./env_expand.ts";
 import { JobFields } from "./job_fields.ts";
+import { keyCheck } from "./keys.ts";
 import { type KafkaConfig, readKafka } from "./kafka_config.ts";
 import { readOverride } from "./overrides.ts";
 import { parseJobText, readJobFile } from "./read_job_file.ts";
@@ -9,12 +10,8 @@ import { readRestoreMetadataKeys } from "./restore_metadata.ts";
 import type { GroupSelection } from "./kafka_values.ts";
 import type { PointSpec } from "../archive/restoration_point.ts";
 import { topicName } from "./kafka_values.ts";
-import {
-  checkStorageKeys,
-  readFilesystemType,
-  readStorage,
-  type StorageConfig,
-} from "./storage_config.ts";
+import type { StorageConfig } from "../storage/registry.ts";
+import { checkStorageKeys, readFilesystemType, readStorage } from "./storage_config.ts";
 import { logLevel, timestamp } from "./time_values.ts";
 import {
   arrayOf,
@@ -25,9 +22,6 @@ import {
   positiveNumber,
   wholeNumber,
 } from "./values.ts";
-
-// Re-exported so that a restore's identity is found next to the job it identifies.
-export { jobFingerprint } from "./fingerprint.ts";
 
 export const RESTORE_RUN_MODES = ["once", "follow"] as const;
 export type RestoreRunMode = typeof RESTORE_RUN_MODES[number];
@@ -57,8 +51,10 @@ export interface RestoreJob {
    * 64 MiB took 16.2 s, 128 MiB 10.7 s, 256 MiB 10.4 s).
    */
   bufferMaxBytes: number;
-  /** RETRY_SECONDS: how often follow mode looks for new chunks. */
+  /** RETRY_SECONDS: how often follow mode looks for new chunks (only that). */
   retrySeconds: number;
+  /** RETRY_DOWNLOAD_SECONDS: longest wait between retries of a failing storage call. */
+  retryDownloadSeconds: number;
   /** RESTORE_PARTITION_STRATEGY. */
   strategy: PartitionStrategy;
   /** NUMBER_OF_KAFKA_THREADS. */
@@ -117,7 +113,7 @@ export function parseRestoreJob(
   overrides: RestoreOverrides = {},
   env: EnvLookup = processEnv,
 ): RestoreJob {
-  const fields = new JobFields(file, raw, "restore", env);
+  const fields = new JobFields(file, raw, keyCheck("restore"), env);
   const kafka = readKafka(fields);
   const type = readFilesystemType(fields);
   if (type !== undefined) checkStorageKeys(fields, type);
@@ -153,6 +149,7 @@ export function parseRestoreJob(
     topics,
     archiveRoot: type === "LINUX" ? localRoot : undefined,
     retrySeconds: fields.withDefault("RETRY_SECONDS", positiveNumber, 30),
+    retryDownloadSeconds: fields.withDefault("RETRY_DOWNLOAD_SECONDS", positiveNumber, 10),
     strategy,
     threads: fields.withDefault("NUMBER_OF_KAFKA_THREADS", wholeNumber(1), 1),
     logLevel: fields.withDefault("LOG_LEVEL", logLevel, 20),

@@ -9,7 +9,7 @@
 import { describeValue } from "./issues.ts";
 import type { JobFields } from "./job_fields.ts";
 import { topicName, topicNameProblem } from "./kafka_values.ts";
-import type { FilesystemType } from "./storage_config.ts";
+import type { FilesystemType } from "../storage/registry.ts";
 
 /** One topic to restore: read from `source` in the archive, produce to `target`. */
 export interface TopicPair {

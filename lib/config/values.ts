@@ -70,6 +70,14 @@ export function arrayOf<T>(item: Check<T>, what: string): Check<T[]> {
   };
 }
 
+const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/;
+
+/** True for "host:port" with a port from 1 to 65535 ("[::1]:9092" for IPv6). */
+export function isHostPort(text: string): boolean {
+  const match = HOST_PORT.exec(text);
+  return match !== null && Number(match[2]) >= 1 && Number(match[2]) <= 65535;
+}
+
 /** A directory path; trailing slashes are dropped so "/tmp/" and "/tmp" are the same place. */
 export const directory: Check<string> = (value, at) => {
   const text = nonEmptyString(value, at);

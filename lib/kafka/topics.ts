@@ -1,7 +1,7 @@
 /** Topic discovery and offsets: what the backup covers and where each partition ends. */
 import type { Admin } from "./kafkajs.ts";
 import { KafkaError } from "../errors.ts";
-import { retry } from "../storage/retry.ts";
+import { retry } from "../util/retry.ts";
 
 export interface TopicSelection {
   names?: string[];

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { loadRestoreJob } from "../config/restore_job.ts";
 import { ConfigError, ExitCode, IntegrityError } from "../errors.ts";
 import { createLogger, setLogLevel } from "../log.ts";
-import { print } from "../cli/run_cli.ts";
+import { print } from "../cli/print.ts";
 import { openStorage } from "../storage/open.ts";
 import { formatTable } from "../util/table.ts";
 import { dryRun, runRestore } from "./engine.ts";
@@ -69,7 +69,9 @@ export async function restoreMain(args: string[]): Promise<number> {
   const sources = job.topics.map((t) => t.source);
 
   if (values.list || values.verify || values["list-points"]) {
-    const backend = await openStorage(job.storage, logger, { retrySeconds: job.retrySeconds });
+    const backend = await openStorage(job.storage, logger, {
+      maxRetryWaitSeconds: job.retryDownloadSeconds,
+    });
     try {
       if (values["list-points"]) {
         const rows = await listPoints(backend, sources);

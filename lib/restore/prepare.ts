@@ -9,7 +9,7 @@ import type { Admin } from "../kafka/kafkajs.ts";
 import { memberCounts } from "../kafka/groups.ts";
 import { brokerCount } from "../kafka/topic_settings.ts";
 import type { RestoreJob } from "../config/restore_job.ts";
-import { jobFingerprint } from "../config/restore_job.ts";
+import { jobFingerprint } from "../config/fingerprint.ts";
 import { RefusedError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { StorageBackend } from "../storage/backend.ts";
@@ -54,7 +54,9 @@ export async function prepareRestore(
   logger: Logger,
   dryRun = false,
 ): Promise<Prepared> {
-  const backend = await openStorage(job.storage, logger, { retrySeconds: job.retrySeconds });
+  const backend = await openStorage(job.storage, logger, {
+    maxRetryWaitSeconds: job.retryDownloadSeconds,
+  });
   try {
     const point = job.restorationPoint ? await resolvePoint(backend, job.restorationPoint) : null;
     const { plans, archivedPartitions } = await planPartitions(

@@ -153,7 +153,7 @@ self.onmessage = async (event: MessageEvent<ToRestoreWorker>) => {
   );
   try {
     const backend = await openStorage(message.job.storage, logger, {
-      retrySeconds: message.job.retrySeconds,
+      maxRetryWaitSeconds: message.job.retryDownloadSeconds,
     });
     const kafka = createKafka(message.job.kafka, `kafka-backup-restore-${workerIndex}`, logger);
     const budget = new ByteBudget(message.job.bufferMaxBytes);

@@ -13,7 +13,7 @@ import {
 import { NotFoundError, StorageError } from "../errors.ts";
 import type { ObjectInfo, StorageBackend } from "./backend.ts";
 import { validateKey, validatePrefix } from "./keys.ts";
-import { isRetriable } from "./retry.ts";
+import { isRetriable } from "./retriable.ts";
 
 /** Options of {@linkcode AzureBlobBackend}. */
 export interface AzureBlobBackendOptions {

@@ -1,47 +1,32 @@
 /**
  * Opens the storage backend a job file describes. Cloud backends are wrapped so that
- * transient failures are retried with jittered backoff (RETRY_UPLOAD_SECONDS bounds the
- * wait between attempts) while permanent ones (missing bucket, bad credentials) fail fast.
+ * transient failures are retried with jittered backoff (a backup's RETRY_UPLOAD_SECONDS or a
+ * restore's RETRY_DOWNLOAD_SECONDS bounds the wait between attempts) while permanent ones
+ * (missing bucket, bad credentials) fail fast.
  */
 import type { StorageBackend } from "./backend.ts";
-import { LocalBackend } from "./local.ts";
+import { type StorageConfig, storageKindOf } from "./registry.ts";
 import { RetryingBackend } from "./retrying.ts";
 import type { Logger } from "../log.ts";
-import type { StorageConfig } from "../config/storage_config.ts";
 
 export interface OpenStorageOptions {
   /** Longest wait between two attempts of a failing storage call, in seconds. */
-  retrySeconds: number;
+  maxRetryWaitSeconds: number;
   /** How long one storage call may keep failing before the job stops, in seconds. */
   giveUpSeconds?: number;
 }
 
-/**
- * The backend for `config`. The cloud SDKs are loaded only when a job uses them: loading
- * them costs about 0.3 s of CPU in every Worker, a quarter of a short local backup.
- */
+/** The backend for `config`, retrying when it is a network service. */
 export async function openStorage(
   config: StorageConfig,
   logger: Logger,
   options: OpenStorageOptions,
 ): Promise<StorageBackend> {
-  if (config.type === "local") return new LocalBackend(config.root);
-  const inner = config.type === "s3"
-    ? new (await import("./s3.ts")).S3Backend({
-      bucket: config.bucket,
-      prefix: config.prefix,
-      endpoint: config.endpoint,
-      region: config.region,
-      forcePathStyle: config.forcePathStyle,
-      storageClass: config.storageClass,
-    })
-    : new (await import("./azure.ts")).AzureBlobBackend({
-      container: config.container,
-      prefix: config.prefix,
-      accountUrl: config.accountUrl,
-    });
+  const kind = storageKindOf(config);
+  const inner = await kind.open(config);
+  if (!kind.remote) return inner;
   return new RetryingBackend(inner, {
-    maxDelayMs: options.retrySeconds * 1000,
+    maxDelayMs: options.maxRetryWaitSeconds * 1000,
     deadlineMs: (options.giveUpSeconds ?? 600) * 1000,
     onRetry: (message) => logger.warn(message),
   });

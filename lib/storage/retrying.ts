@@ -5,7 +5,8 @@
 
 import type { ObjectInfo, StorageBackend } from "./backend.ts";
 import { compareKeys } from "./keys.ts";
-import { retry, type RetryEvent, type RetryOptions } from "./retry.ts";
+import { retry, type RetryEvent, type RetryOptions } from "../util/retry.ts";
+import { isRetriable } from "./retriable.ts";
 
 /** Options of {@linkcode RetryingBackend}. */
 export interface RetryingBackendOptions {
@@ -113,6 +114,7 @@ export class RetryingBackend implements StorageBackend {
       deadlineMs,
       baseDelayMs,
       sleep,
+      isRetriable,
       onRetry: onRetry &&
         ((event) => {
           const reason = event.error instanceof Error ? event.error.message : String(event.error);

@@ -19,7 +19,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { NotFoundError, StorageError } from "../errors.ts";
 import type { ObjectInfo, StorageBackend } from "./backend.ts";
 import { validateKey, validatePrefix } from "./keys.ts";
-import { isRetriable } from "./retry.ts";
+import { isRetriable } from "./retriable.ts";
 
 const MiB = 1024 * 1024;
 

@@ -34,6 +34,7 @@ export function restoreJob(
     FILESYSTEM_TYPE: "LINUX",
     FILESYSTEM_BACKUP_DIR: dir,
     RETRY_SECONDS: 1,
+    RETRY_DOWNLOAD_SECONDS: 1,
     RESTORE_PARTITION_STRATEGY: "same",
     RUN_MODE: "once",
     ...extra,

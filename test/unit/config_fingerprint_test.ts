@@ -31,6 +31,38 @@ Deno.test("the fingerprint is the sha256 of a canonical JSON and does not change
   );
 });
 
+Deno.test("a cloud archive's fingerprint holds its bucket or container and prefix, and does not change between versions", async () => {
+  // Pinned like the local one; endpoints, regions and staging directories are left out.
+  const canonical = (storage: string) =>
+    '{"endOffset":null,"endTimestamp":1714521600000,"startOffset":100,"startTimestamp":null,' +
+    `"storage":${storage},"strategy":"same",` +
+    '"topics":[{"source":"orders","target":"orders-restored"},{"source":"payments","target":"payments"}],' +
+    '"version":1}';
+  const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+  const s3 = await fingerprint({
+    ...base,
+    FILESYSTEM_TYPE: "S3",
+    BUCKET_NAME: "bucket-a",
+    STORAGE_PREFIX: "kafka/prod",
+    S3_ENDPOINT: "http://s3.example.com:9000",
+    S3_REGION: "eu-west-1",
+  });
+  assert.equal(s3, sha256(canonical('{"bucket":"bucket-a","prefix":"kafka/prod","type":"s3"}')));
+  assert.equal(s3, "a355b86693a23a645f351fdde7e46fb4cfbc7cce9a4de7ca541180b6a54b3d98");
+  const azure = await fingerprint({
+    ...base,
+    FILESYSTEM_TYPE: "AZURE",
+    CONTAINER_NAME: "container-a",
+    STORAGE_PREFIX: "kafka/prod",
+    AZURE_ACCOUNT_URL: "http://127.0.0.1:10000/devstoreaccount1",
+  });
+  assert.equal(
+    azure,
+    sha256(canonical('{"container":"container-a","prefix":"kafka/prod","type":"azure"}')),
+  );
+  assert.equal(azure, "0537cb23d2b57029a728ecedf8ddbbec7ee4781a605852a612dc444cbb5d4aae");
+});
+
 Deno.test("the fingerprint ignores how the same restore is written", async () => {
   const expected = await fingerprint(base);
   const reordered = {

@@ -55,6 +55,7 @@ Deno.test("the Python tool's local restore.json reads the topic from its directo
     topics: [{ source: "davinder.test", target: "davinder-restore.test" }],
     archiveRoot: "/tmp",
     retrySeconds: 100,
+    retryDownloadSeconds: 10,
     strategy: "same",
     threads: 1,
     logLevel: 20,
@@ -202,6 +203,23 @@ Deno.test("restore defaults apply and every optional key is read", async () => {
     [true, false, 500, 1048576],
   );
   assert.deepEqual([job.strategy, job.runMode, job.retrySeconds], ["key", "once", 0.5]);
+});
+
+Deno.test("RETRY_DOWNLOAD_SECONDS bounds the waits between storage retries, apart from RETRY_SECONDS", async () => {
+  const s3 = {
+    BOOTSTRAP_SERVERS: "k:1",
+    BACKUP_TOPIC_NAME: "t",
+    FILESYSTEM_TYPE: "S3",
+    BUCKET_NAME: "b-1",
+    FILESYSTEM_BACKUP_DIR: "/b",
+  };
+  const job = await load({ ...s3, RETRY_SECONDS: 2, RETRY_DOWNLOAD_SECONDS: "0.5" });
+  assert.deepEqual([job.retrySeconds, job.retryDownloadSeconds], [2, 0.5]);
+  const defaults = await load({ ...s3, RETRY_SECONDS: 2 });
+  assert.deepEqual([defaults.retrySeconds, defaults.retryDownloadSeconds], [2, 10]);
+  assert.deepEqual(await restoreFailure({ ...s3, RETRY_DOWNLOAD_SECONDS: 0 }), [
+    "$.RETRY_DOWNLOAD_SECONDS: expected a number > 0, got 0",
+  ]);
 });
 
 Deno.test("bad partitions, offsets and timestamps are each reported", async () => {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { NotFoundError, StorageError } from "../../lib/errors.ts";
 import type { ObjectInfo, StorageBackend } from "../../lib/storage/backend.ts";
-import { isRetriable, retry, type RetryEvent } from "../../lib/storage/retry.ts";
+import { isRetriable } from "../../lib/storage/retriable.ts";
+import { retry, type RetryEvent } from "../../lib/util/retry.ts";
 import { RetryingBackend } from "../../lib/storage/retrying.ts";
 
 const noSleep = (delays: number[] = []) => (ms: number) => {
@@ -56,10 +57,19 @@ Deno.test("retry retries known transient network errors", async () => {
   const reset = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
   const refused = new Deno.errors.ConnectionRefused("refused");
   const { fn, calls } = failing(reset, refused);
-  assert.equal(await retry(fn, { what: "x", maxDelayMs: 10, sleep: noSleep() }), "ok");
+  // Storage's classification (the helper itself knows no network errors, see the next test).
+  const options = { what: "x", maxDelayMs: 10, sleep: noSleep(), isRetriable };
+  assert.equal(await retry(fn, options), "ok");
   assert.equal(calls(), 3);
   assert.equal(isRetriable(new NotFoundError("k", "here")), false);
   assert.equal(isRetriable("a string"), false);
+});
+
+Deno.test("retry without a classifier retries only an error of this tool that says it is retriable", async () => {
+  const reset = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+  const { fn, calls } = failing(reset);
+  await assert.rejects(retry(fn, { what: "x", maxDelayMs: 10, sleep: noSleep() }), reset);
+  assert.equal(calls(), 1);
 });
 
 Deno.test("retry gives up after maxAttempts and throws the last error", async () => {

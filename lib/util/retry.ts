@@ -1,6 +1,8 @@
 /**
- * A small retry helper: exponential backoff with full jitter that only retries failures
- * that could succeed when tried again, and never a programming error.
+ * A small retry helper: exponential backoff with full jitter. It retries only failures that
+ * could succeed when tried again; which those are is the caller's knowledge (storage's in
+ * lib/storage/retriable.ts, Kafka's in lib/kafka/topics.ts). By default only an error of
+ * this tool that says so is retried, never a programming error.
  */
 
 import { BackupToolError } from "../errors.ts";
@@ -31,7 +33,7 @@ export interface RetryOptions {
   deadlineMs?: number;
   /** Called before each wait, e.g. to log the retry. */
   onRetry?: (event: RetryEvent) => void;
-  /** Decides what is worth retrying (default {@linkcode isRetriable}). */
+  /** Decides what is worth retrying (default: a `BackupToolError` whose `retriable` is set). */
   isRetriable?: (error: unknown) => boolean;
   /** Waits; injectable so tests run without real delays. */
   sleep?: (ms: number) => Promise<void>;
@@ -43,46 +45,8 @@ export interface RetryOptions {
 
 const DEFAULT_ATTEMPTS = 5;
 
-// Error codes of Node sockets, undici and DNS that mean "the network hiccupped", not "you are wrong".
-const TRANSIENT_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "ESOCKETTIMEDOUT",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT",
-]);
-
-// Deno's own I/O error classes with the same meaning.
-const TRANSIENT_DENO_ERRORS: (new (...args: never[]) => Error)[] = [
-  Deno.errors.ConnectionRefused,
-  Deno.errors.ConnectionReset,
-  Deno.errors.ConnectionAborted,
-  Deno.errors.TimedOut,
-  Deno.errors.BrokenPipe,
-  Deno.errors.Interrupted,
-];
-
-/**
- * True when trying again could succeed: a `BackupToolError` whose `retriable` is set,
- * or a known transient network error. Programming errors (`TypeError`, `RangeError`, ...)
- * and every other error are final.
- */
-export function isRetriable(error: unknown): boolean {
-  if (error instanceof BackupToolError) return error.retriable;
-  if (!(error instanceof Error)) return false;
-  if (TRANSIENT_DENO_ERRORS.some((cls) => error instanceof cls)) return true;
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" && TRANSIENT_CODES.has(code);
-}
+// Without a classifier, only an error of this tool that says it is worth another try.
+const declaresRetriable = (error: unknown) => error instanceof BackupToolError && error.retriable;
 
 /**
  * Calls `fn` until it succeeds, a failure is not retriable, or the attempts or the
@@ -101,7 +65,7 @@ export async function retry<T>(fn: () => Promise<T>, options: RetryOptions): Pro
     sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     random = Math.random,
     now = Date.now,
-    isRetriable: shouldRetry = isRetriable,
+    isRetriable: shouldRetry = declaresRetriable,
   } = options;
   const maxAttempts = options.maxAttempts ??
     (deadlineMs === undefined ? DEFAULT_ATTEMPTS : Number.POSITIVE_INFINITY);

@@ -1,0 +1,45 @@
+/**
+ * What the job keys of both cloud backends (S3 and Azure) share: STORAGE_PREFIX, and
+ * endpoint URLs. Their FILESYSTEM_BACKUP_DIR is a local staging directory, not the archive.
+ */
+import { describeValue } from "../config/issues.ts";
+import type { Check, JobFields } from "../config/job_fields.ts";
+
+/** The keys every cloud backend reads (spread into each one's key list). */
+export const CLOUD_KEYS = ["STORAGE_PREFIX"] as const;
+
+/** An http(s) URL, returned without a trailing "/" so endpoints compare and join simply. */
+export const httpUrl: Check<string> = (value, at) => {
+  if (typeof value === "string") {
+    try {
+      const url = new URL(value.trim());
+      if (url.protocol === "http:" || url.protocol === "https:") {
+        return url.href.replace(/\/+$/, "");
+      }
+    } catch {
+      // reported below
+    }
+  }
+  return at.fail(`expected an http:// or https:// URL, got ${describeValue(value)}`);
+};
+
+/**
+ * STORAGE_PREFIX: "dir/sub" under which the archive is kept. Trailing "/" is dropped;
+ * "..", "." and empty segments are refused so a prefix can never point elsewhere.
+ */
+export const storagePrefix: Check<string> = (value, at) => {
+  if (typeof value !== "string") {
+    return at.fail(`expected a key prefix, got ${describeValue(value)}`);
+  }
+  const prefix = value.replace(/\/+$/, "");
+  if (value.startsWith("/")) return at.fail(`must not start with "/", got ${describeValue(value)}`);
+  if (prefix !== "" && prefix.split("/").some((s) => s === "" || s === "." || s === "..")) {
+    return at.fail(`must not contain "..", "." or empty segments, got ${describeValue(value)}`);
+  }
+  return prefix;
+};
+
+/** STORAGE_PREFIX, "" when absent (or invalid, which is reported). */
+export function readPrefix(fields: JobFields): string {
+  return fields.withDefault("STORAGE_PREFIX", storagePrefix, "");
+}

@@ -1,0 +1,120 @@
+/**
+ * The job keys of the S3 backend (FILESYSTEM_TYPE "S3"), including the Python tool's MinIO
+ * keys, and the config they give.
+ */
+import { describeValue } from "../config/issues.ts";
+import type { Check, JobFields } from "../config/job_fields.ts";
+import { boolean, definedOnly, isHostPort, oneOf } from "../config/values.ts";
+import { CLOUD_KEYS, httpUrl, readPrefix } from "./cloud_config.ts";
+
+/** The keys only an S3 job reads. */
+export const S3_KEYS = [
+  "BUCKET_NAME",
+  "MINIO_URL",
+  "IS_MINIO_SECURE",
+  "S3_ENDPOINT",
+  "S3_REGION",
+  "S3_FORCE_PATH_STYLE",
+  "S3_STORAGE_CLASS",
+  ...CLOUD_KEYS,
+] as const;
+
+/** The archive is in an S3 (or S3-compatible) bucket; credentials come from the AWS SDK chain. */
+export interface S3StorageConfig {
+  type: "s3";
+  bucket: string;
+  /** Key prefix inside the bucket, without leading or trailing "/"; "" for none. */
+  prefix: string;
+  /** Custom endpoint URL (MinIO, moto, ...); undefined means AWS itself. */
+  endpoint?: string;
+  region?: string;
+  forcePathStyle: boolean;
+  storageClass?: string;
+  /** Local working directory (FILESYSTEM_BACKUP_DIR). */
+  stagingDir: string;
+}
+
+/**
+ * MINIO_URL as the Python tool wrote it ("localhost:9000", a host without scheme) or a full
+ * URL. Returns the URL, with the scheme from `secure` when the value has none.
+ */
+function minioEndpoint(secure: boolean): Check<string> {
+  return (value, at) => {
+    if (typeof value === "string" && value.includes("://")) return httpUrl(value, at);
+    if (
+      typeof value === "string" &&
+      (isHostPort(value.trim()) || /^[A-Za-z0-9_.-]+$/.test(value.trim()))
+    ) {
+      return `${secure ? "https" : "http"}://${value.trim()}`;
+    }
+    return at.fail(`expected host[:port] or an http(s) URL, got ${describeValue(value)}`);
+  };
+}
+
+/** A bucket name: S3's rules are checked by S3 itself; here only what can never work. */
+const bucketName: Check<string> = (value, at) => {
+  if (typeof value === "string" && /^[A-Za-z0-9._-]{3,255}$/.test(value)) return value;
+  return at.fail(
+    `expected a bucket name (3 or more of letters, digits, ".", "_", "-"), got ${
+      describeValue(value)
+    }`,
+  );
+};
+
+/** S3 storage classes; the archive-only ones are here too, S3 itself refuses what it lacks. */
+const S3_STORAGE_CLASSES = [
+  "STANDARD",
+  "REDUCED_REDUNDANCY",
+  "STANDARD_IA",
+  "ONEZONE_IA",
+  "INTELLIGENT_TIERING",
+  "GLACIER",
+  "DEEP_ARCHIVE",
+  "GLACIER_IR",
+  "OUTPOSTS",
+  "EXPRESS_ONEZONE",
+] as const;
+
+/** An AWS region name such as "eu-west-1". */
+const region: Check<string> = (value, at) => {
+  if (typeof value === "string" && /^[a-z0-9-]+$/.test(value)) return value;
+  return at.fail(`expected a region name like "eu-west-1", got ${describeValue(value)}`);
+};
+
+/**
+ * The S3 storage of a job whose FILESYSTEM_BACKUP_DIR is `stagingDir`. Every key is checked
+ * even without a staging directory; undefined when the bucket or the directory is missing
+ * or invalid (already reported).
+ */
+export function readS3Config(
+  fields: JobFields,
+  stagingDir: string | undefined,
+): S3StorageConfig | undefined {
+  const bucket = fields.required("BUCKET_NAME", bucketName, ' (FILESYSTEM_TYPE is "S3")');
+  fields.onlyWhen("IS_MINIO_SECURE", fields.has("MINIO_URL"), "MINIO_URL is set");
+  if (fields.has("MINIO_URL") && fields.has("S3_ENDPOINT")) {
+    fields.at("S3_ENDPOINT").fail("give either MINIO_URL or S3_ENDPOINT, not both");
+  }
+  // The Python tool's MinIO client defaulted to https; "localhost:9000" needs IS_MINIO_SECURE false.
+  const secure = fields.withDefault("IS_MINIO_SECURE", boolean, true);
+  const endpoint = fields.optional("MINIO_URL", minioEndpoint(secure)) ??
+    fields.optional("S3_ENDPOINT", httpUrl);
+  // S3-compatible servers rarely have the wildcard DNS virtual-hosted style needs.
+  const customEndpoint = fields.has("MINIO_URL") || fields.has("S3_ENDPOINT");
+  const config = definedOnly<S3StorageConfig>({
+    type: "s3",
+    bucket: bucket ?? "",
+    prefix: readPrefix(fields),
+    endpoint,
+    region: fields.optional("S3_REGION", region),
+    forcePathStyle: fields.withDefault("S3_FORCE_PATH_STYLE", boolean, customEndpoint),
+    storageClass: fields.optional("S3_STORAGE_CLASS", oneOf(S3_STORAGE_CLASSES)),
+    stagingDir: stagingDir ?? "",
+  });
+  return bucket === undefined || stagingDir === undefined ? undefined : config;
+}
+
+/** Where an S3 archive is, for the restore fingerprint: not the endpoint, region or staging. */
+export function s3Location(config: S3StorageConfig): Record<string, string> {
+  return { type: "s3", bucket: config.bucket, prefix: config.prefix };
+}
