@@ -50,6 +50,13 @@ export class ConfigError extends BackupToolError {
   }
 }
 
+/** A bad command line: the problem, and the usage text that says how it should look. */
+export class UsageError extends ConfigError {
+  constructor(message: string, readonly usage: string) {
+    super(message);
+  }
+}
+
 /** Kafka is unreachable, refused us, or lacks what the job names. */
 export class KafkaError extends BackupToolError {
   constructor(message: string, options: BackupErrorOptions = {}) {

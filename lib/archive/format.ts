@@ -9,7 +9,9 @@
  *   offset 13+H         body: a CBOR array of records, compressed with the header's codec
  */
 
-import { Decoder, Encoder } from "cbor-x";
+// The plain ESM build: the default one for Node loads the native cbor-extract, which makes
+// Deno ask a person at a terminal for FFI access (measured: no faster for this data).
+import { Decoder, Encoder } from "cbor-x/encode";
 
 /** The first eight bytes of every chunk file. */
 export const MAGIC: Uint8Array = new TextEncoder().encode("KBAKCHNK");

@@ -1,7 +1,7 @@
 /** Command line of backup.ts: flags, then the job file. */
 import { parseArgs } from "node:util";
 import { loadBackupJob } from "../config/backup_job.ts";
-import { ConfigError, ExitCode } from "../errors.ts";
+import { ConfigError, ExitCode, UsageError } from "../errors.ts";
 import { createLogger, setLogLevel } from "../log.ts";
 import { print } from "../cli/print.ts";
 import { runBackup } from "./engine.ts";
@@ -36,7 +36,7 @@ export async function backupMain(args: string[]): Promise<number> {
       },
     });
   } catch (error) {
-    throw new ConfigError(`${(error as Error).message}\n${BACKUP_USAGE}`);
+    throw new UsageError((error as Error).message, BACKUP_USAGE);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -44,9 +44,7 @@ export async function backupMain(args: string[]): Promise<number> {
     return ExitCode.ok;
   }
   if (positionals.length !== 1) {
-    throw new ConfigError(
-      `Expected exactly one job file, got ${positionals.length}\n${BACKUP_USAGE}`,
-    );
+    throw new UsageError(`Expected exactly one job file, got ${positionals.length}`, BACKUP_USAGE);
   }
   if (values.once && values.continuous) {
     throw new ConfigError("--once and --continuous exclude each other");

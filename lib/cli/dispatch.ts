@@ -1,5 +1,5 @@
 /** The single binary's first argument: which command runs (kafka-backup.ts). */
-import { ConfigError, ExitCode } from "../errors.ts";
+import { ExitCode, UsageError } from "../errors.ts";
 
 export const DISPATCH_USAGE = `Usage: kafka-backup <command> [options] <job.json>
 
@@ -20,7 +20,8 @@ export async function dispatch(
     return ExitCode.ok;
   }
   if (name === "backup" || name === "restore") return await commands[name](rest);
-  throw new ConfigError(
-    `${name === undefined ? "No command given" : `Unknown command "${name}"`}\n${DISPATCH_USAGE}`,
+  throw new UsageError(
+    name === undefined ? "No command given" : `Unknown command "${name}"`,
+    DISPATCH_USAGE,
   );
 }

@@ -1,7 +1,7 @@
 /** Command line of restore.ts: flags, then the job file. */
 import { parseArgs } from "node:util";
 import { loadRestoreJob } from "../config/restore_job.ts";
-import { ConfigError, ExitCode, IntegrityError } from "../errors.ts";
+import { ConfigError, ExitCode, IntegrityError, UsageError } from "../errors.ts";
 import { createLogger, setLogLevel } from "../log.ts";
 import { print } from "../cli/print.ts";
 import { openStorage } from "../storage/open.ts";
@@ -46,7 +46,7 @@ export async function restoreMain(args: string[]): Promise<number> {
       },
     });
   } catch (error) {
-    throw new ConfigError(`${(error as Error).message}\n${RESTORE_USAGE}`);
+    throw new UsageError((error as Error).message, RESTORE_USAGE);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -54,9 +54,7 @@ export async function restoreMain(args: string[]): Promise<number> {
     return ExitCode.ok;
   }
   if (positionals.length !== 1) {
-    throw new ConfigError(
-      `Expected exactly one job file, got ${positionals.length}\n${RESTORE_USAGE}`,
-    );
+    throw new UsageError(`Expected exactly one job file, got ${positionals.length}`, RESTORE_USAGE);
   }
   if (values.once && values.follow) throw new ConfigError("--once and --follow exclude each other");
   const job = await loadRestoreJob(positionals[0], {

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { randomName } from "../helpers/env.ts";
-import { expectExit, logMessages, runScript, writeJob } from "../helpers/cli.ts";
+import { expectExit, logMessages, PERMISSIONS, runScript, writeJob } from "../helpers/cli.ts";
 import { backupJob, restoreJob } from "../helpers/jobs.ts";
 
 async function exists(path: string): Promise<boolean> {
@@ -103,4 +103,33 @@ Deno.test("--help prints the usage and exits 0; an unknown flag exits 2", async 
   const bad = await runScript("restore.ts", ["--bogus", "x.json"]);
   expectExit(bad, 2);
   assert.match(logMessages(bad.stderr), /bogus/);
+});
+
+/** Runs an entry script on a pseudo-terminal (util-linux `script`), as a person would. */
+async function onTerminal(script: string, args: string[]) {
+  const command = [Deno.execPath(), "run", ...PERMISSIONS, script, ...args]
+    .map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(" ");
+  const out = await new Deno.Command("script", {
+    args: ["-qec", command, "/dev/null"],
+    cwd: new URL("../../", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, text: new TextDecoder().decode(out.stdout).replaceAll("\r", "") };
+}
+
+Deno.test("at a terminal, a usage error and a bad job file are plain text: the problems, then the usage", async () => {
+  const usage = await onTerminal("restore.ts", []);
+  assert.equal(usage.code, 2);
+  assert.match(usage.text, /^error: Expected exactly one job file, got 0\n\nUsage: restore\.ts/);
+  assert.doesNotMatch(usage.text, /"@timestamp"/);
+  const dir = await Deno.makeTempDir();
+  const job = await writeJob({ ...backupJob(["t"], dir), TOPIC_NAME: ["t"], COMPRESSION: "x" });
+  const bad = await onTerminal("backup.ts", [job]);
+  assert.equal(bad.code, 2);
+  const lines = bad.text.trim().split("\n");
+  assert.deepEqual(lines.map((l) => l.startsWith("error: ") && l.includes("job.json")), [
+    true,
+    true,
+  ]);
 });
