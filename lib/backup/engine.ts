@@ -5,13 +5,8 @@
  */
 import type { Admin } from "../kafka/kafkajs.ts";
 import { connectAdmin } from "../kafka/client.ts";
-import {
-  isRetriableKafkaError,
-  partitionOffsets,
-  selectTopics,
-  timestampTypeOf,
-  withKafkaRetry,
-} from "../kafka/topics.ts";
+import { partitionOffsets, selectTopics, timestampTypeOf } from "../kafka/topics.ts";
+import { isRetriableKafkaError, withKafkaRetry } from "../kafka/errors.ts";
 import type { BackupJob } from "../config/backup_job.ts";
 import { BackupToolError, ConfigError, ExitCode } from "../errors.ts";
 import { WorkerPool } from "../util/worker_pool.ts";

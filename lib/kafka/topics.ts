@@ -1,7 +1,7 @@
 /** Topic discovery and offsets: what the backup covers and where each partition ends. */
 import type { Admin } from "./kafkajs.ts";
 import { KafkaError } from "../errors.ts";
-import { retry } from "../util/retry.ts";
+import { withKafkaRetry } from "./errors.ts";
 
 export interface TopicSelection {
   names?: string[];
@@ -42,43 +42,6 @@ export interface PartitionOffsets {
   low: number;
   /** End offset as a read_committed consumer sees it (the last stable offset). */
   high: number;
-}
-
-/**
- * kafkajs errors of a broker that is away for now: a connection that broke or timed out,
- * or no coordinator found while a broker restarts (kafkajs calls that one final once its
- * own retries ran out, but a later attempt finds the coordinator back).
- */
-const CONNECTION_ERRORS = new Set([
-  "KafkaJSConnectionError",
-  "KafkaJSConnectionClosedError",
-  "KafkaJSRequestTimeoutError",
-  "KafkaJSGroupCoordinatorNotFound",
-]);
-
-/**
- * True for a kafkajs error after which trying again may work: a leader moving or not
- * ready yet, a broker that went away, or a kafkajs error wrapping one of those.
- */
-export function isRetriableKafkaError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if ((error as { retriable?: unknown }).retriable === true) return true;
-  if (CONNECTION_ERRORS.has(error.name)) return true;
-  // kafkajs wraps what made it give up (retries exceeded, a "non-retriable" wrapper).
-  return error.name.startsWith("KafkaJS") && isRetriableKafkaError(error.cause);
-}
-
-/**
- * Runs `fn` (which must be safe to repeat) again while it fails with a retriable Kafka
- * error, for up to `deadlineMs` (default a minute): the main thread's planning rides out
- * a broker restart.
- */
-export function withKafkaRetry<T>(
-  what: string,
-  fn: () => Promise<T>,
-  { deadlineMs = 60_000, maxDelayMs = 5_000 } = {},
-): Promise<T> {
-  return retry(fn, { what, maxDelayMs, deadlineMs, isRetriable: isRetriableKafkaError });
 }
 
 /**

@@ -4,7 +4,7 @@
  * Workers until done (once) or stopped (follow).
  */
 import { connectAdmin } from "../kafka/client.ts";
-import { withKafkaRetry } from "../kafka/topics.ts";
+import { withKafkaRetry } from "../kafka/errors.ts";
 import type { RestoreJob } from "../config/restore_job.ts";
 import { WorkerPool } from "../util/worker_pool.ts";
 import type { PartitionTask } from "./restore_partition.ts";

@@ -9,7 +9,7 @@ import { createLogger, type Logger, setLogLevel } from "../log.ts";
 import { openStorage } from "../storage/open.ts";
 import type { StorageBackend } from "../storage/backend.ts";
 import { postFailure } from "../util/worker_pool.ts";
-import { isRetriableKafkaError } from "../kafka/topics.ts";
+import { isRetriableKafkaError } from "../kafka/errors.ts";
 import type { CheckpointId } from "./checkpoint.ts";
 import type { Kafka } from "../kafka/kafkajs.ts";
 import type { RestoreJob } from "../config/restore_job.ts";

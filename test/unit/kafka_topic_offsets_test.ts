@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { fetchTopicOffsets, isRetriableKafkaError } from "../../lib/kafka/topics.ts";
+import { fetchTopicOffsets } from "../../lib/kafka/topics.ts";
+import { isRetriableKafkaError } from "../../lib/kafka/errors.ts";
 import { ExitCode, exitCodeOf, IntegrityError } from "../../lib/errors.ts";
 
 // The errors kafkajs makes of a broker's error codes, as on the wire.
