@@ -30,6 +30,8 @@ export interface ChunkSink {
   afterStored(topic: string, partition: number, action: () => Promise<void>): Promise<void>;
   /** Waits until every chunk taken is in its final storage. */
   drain(): Promise<void>;
+  /** Bytes of sealed chunks taken and not yet in their final storage. */
+  readonly pendingBytes: number;
 }
 
 /**
@@ -58,6 +60,10 @@ abstract class PipelinedSink implements ChunkSink {
   }
 
   abstract readonly location: string;
+
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
   /** Prepares the chunk (a local copy for uploads); returns the job that makes it durable. */
   protected abstract stage(encoded: EncodedChunk): Promise<() => Promise<void>>;
   /** Where the partition continues, once this sink's own chunks of it are settled. */

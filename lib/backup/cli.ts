@@ -5,6 +5,7 @@ import { ConfigError, ExitCode, UsageError } from "../errors.ts";
 import { createLogger, setLogLevel } from "../log.ts";
 import { print } from "../cli/print.ts";
 import { runBackup } from "./engine.ts";
+import { withMetrics } from "../metrics/with_metrics.ts";
 import { formatSummary } from "./progress.ts";
 import { listTopics } from "./list_topics.ts";
 
@@ -59,7 +60,12 @@ export async function backupMain(args: string[]): Promise<number> {
     print(await listTopics(job, logger, values.json === true));
     return ExitCode.ok;
   }
-  const summary = await runBackup(job, logger);
+  const summary = await withMetrics(
+    "backup",
+    job,
+    logger,
+    (metrics) => runBackup(job, logger, metrics),
+  );
   print(values.json ? JSON.stringify(summary) : formatSummary(summary));
   return ExitCode.ok;
 }

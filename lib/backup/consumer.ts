@@ -17,6 +17,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "../
 import { partitionOffsets } from "../kafka/topics.ts";
 import { beforeEveryJoin, consumedRecord } from "../kafka/kafkajs.ts";
 import { processAssigners } from "../kafka/process_assigner.ts";
+import { RateLimiter } from "../util/rate_limiter.ts";
 import type { BackupJob } from "../config/backup_job.ts";
 import type { ArchivedRecord } from "../archive/record.ts";
 import type { Logger } from "../log.ts";
@@ -59,6 +60,11 @@ function toArchived(message: KafkaMessage): ArchivedRecord {
 }
 
 export class BackupConsumer {
+  /** The counters, with the sink's queue as it is now. */
+  snapshot(): WorkerCounters {
+    return { ...this.counters, queuedBytes: this.#options.sink.pendingBytes };
+  }
+
   readonly counters: WorkerCounters = {
     records: 0,
     bytes: 0,
@@ -81,6 +87,8 @@ export class BackupConsumer {
   #openBytes = 0;
   /** This consumer's member id in the group's current generation. */
   #memberId: string | null = null;
+  /** MAX_BYTES_PER_SECOND, this consumer's share of it. */
+  readonly #limiter: RateLimiter | null;
 
   constructor(options: BackupConsumerOptions) {
     this.#options = options;
@@ -89,6 +97,8 @@ export class BackupConsumer {
       maxBytes: options.job.maxChunkBytes,
       maxAgeMs: options.job.maxChunkAgeSeconds * 1000,
     };
+    const limit = options.job.operations.maxBytesPerSecond;
+    this.#limiter = limit ? new RateLimiter(limit / options.job.threads) : null;
   }
 
   /**
@@ -254,13 +264,14 @@ export class BackupConsumer {
     // Records go to the open chunk in slices: as many as fit, then the chunk is stored.
     let pending: ArchivedRecord[] = [];
     let pendingBytes = 0;
+    let read = 0;
     for (const message of batch.messages) {
       const record = toArchived(message);
       if (record.offset < state.position) continue;
       pending.push(record);
       pendingBytes += payloadBytesOf(record);
       this.counters.records++;
-      this.counters.bytes += (record.value?.length ?? 0) + (record.key?.length ?? 0);
+      read += (record.value?.length ?? 0) + (record.key?.length ?? 0);
       state.position = record.offset + 1;
       state.chunk ??= this.#openChunk(state);
       if (state.chunk.isFull(this.#limits, pending.length, pendingBytes)) {
@@ -271,6 +282,9 @@ export class BackupConsumer {
       }
     }
     if (pending.length > 0) await this.#append(state, pending, pendingBytes);
+    this.counters.bytes += read;
+    // MAX_BYTES_PER_SECOND: the next fetch waits, keeping the group session alive.
+    await this.#limiter?.take(read, () => payload.heartbeat());
     if (this.#openBytes > this.#limits.maxBytes) await this.#storeLargest();
     state.position = Math.max(state.position, Number(batch.lastOffset()) + 1);
     await this.#finishIfAtEnd(state);

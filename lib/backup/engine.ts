@@ -10,6 +10,8 @@ import { isRetriableKafkaError, withKafkaRetry } from "../kafka/errors.ts";
 import type { BackupJob } from "../config/backup_job.ts";
 import { BackupToolError, ConfigError, ExitCode } from "../errors.ts";
 import { WorkerPool } from "../util/worker_pool.ts";
+import type { RunMetrics, RunTotals } from "../metrics/run_metrics.ts";
+import { currentEnds, lagBehind } from "./lag.ts";
 import type { Logger } from "../log.ts";
 import { openStorage } from "../storage/open.ts";
 import { LocalBackend } from "../storage/local.ts";
@@ -57,29 +59,6 @@ async function makePlan(admin: Admin, job: BackupJob): Promise<Plan> {
     timestampTypes,
     endOffsets: job.runMode === "once" ? endOffsets : null,
   };
-}
-
-/** Partitions whose committed group offset has not reached the captured end. Sums their lag. */
-async function remaining(
-  admin: Admin,
-  job: BackupJob,
-  plan: Plan,
-): Promise<{ left: number; lag: number }> {
-  const committed = new Map<string, number>();
-  for (const topic of plan.topics) {
-    const [result] = await admin.fetchOffsets({ groupId: job.groupId, topics: [topic] });
-    for (const p of result.partitions) committed.set(tpKey(topic, p.partition), Number(p.offset));
-  }
-  let left = 0;
-  let lag = 0;
-  for (const [key, end] of Object.entries(plan.endOffsets ?? {})) {
-    const at = committed.get(key) ?? -1;
-    if (at < end) {
-      left++;
-      lag += at < 0 ? end : end - at;
-    }
-  }
-  return { left, lag };
 }
 
 /** The consumer Workers and what they reported. */
@@ -177,6 +156,7 @@ interface Watch {
   logger: Logger;
   started: number;
   stopRequested: () => boolean;
+  metrics?: RunMetrics;
 }
 
 /**
@@ -191,22 +171,23 @@ async function watch(w: Watch): Promise<void> {
   const live = new LiveStatus();
   try {
     for (;;) {
+      w.metrics?.update(totalsOf(consumers.total()));
+      const progressDue = Date.now() - lastProgress >= job.progressIntervalSeconds * 1000;
+      if (w.plan.endOffsets || progressDue) {
+        const perPartition = await measureLag(w);
+        if (perPartition) lag = [...perPartition.values()].reduce((a, b) => a + b, 0);
+        if (w.plan.endOffsets && perPartition && [...perPartition.values()].every((n) => n === 0)) {
+          return;
+        }
+      }
       if (w.plan.endOffsets) {
-        // A broker restarting is no reason to stop: the next tick asks again.
-        const state = await remaining(w.admin, job, w.plan).catch((error) => {
-          if (!isRetriableKafkaError(error)) throw error;
-          logger.warn(`cannot read the group's progress yet: ${error.message}`);
-          return null;
-        });
-        lag = state?.lag ?? lag;
-        if (state?.left === 0) return;
         const current = consumers.total();
         const seconds = (Date.now() - w.started) / 1000;
         live.show(
           statusText(current.records, mb(current.bytes) / seconds, lag, current.records / seconds),
         );
       }
-      if (Date.now() - lastProgress >= job.progressIntervalSeconds * 1000) {
+      if (progressDue) {
         const current = consumers.total();
         live.clear();
         logger.info(progressLine(previous, current, (Date.now() - lastProgress) / 1000, lag));
@@ -223,8 +204,43 @@ async function watch(w: Watch): Promise<void> {
   }
 }
 
+/**
+ * Per-partition lag: against the ends captured at start (once mode) or the current ends
+ * (continuous mode, at progress lines), reported to the metrics. Null while a broker
+ * restarts: that is no reason to stop, the next tick asks again.
+ */
+async function measureLag(w: Watch): Promise<Map<string, number> | null> {
+  try {
+    const ends = w.plan.endOffsets ?? await currentEnds(w.admin, w.plan.topics);
+    const lag = await lagBehind(w.admin, w.job.groupId, w.plan.topics, ends);
+    for (const [key, records] of lag) {
+      const cut = key.lastIndexOf("/");
+      w.metrics?.partitionLag(key.slice(0, cut), Number(key.slice(cut + 1)), records);
+    }
+    return lag;
+  } catch (error) {
+    if (!isRetriableKafkaError(error)) throw error;
+    w.logger.warn(`cannot read the group's progress yet: ${(error as Error).message}`);
+    return null;
+  }
+}
+
+/** A backup's worker counters as the metrics' totals. */
+const totalsOf = (c: WorkerCounters): RunTotals => ({
+  recordsRead: c.records,
+  bytesRead: c.bytes,
+  recordsStored: c.storedRecords,
+  bytesStored: c.storedBytes,
+  chunks: c.chunks,
+  queuedBytes: c.queuedBytes,
+});
+
 /** Runs the backup until stopped (continuous) or done (once). */
-export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupSummary> {
+export async function runBackup(
+  job: BackupJob,
+  logger: Logger,
+  metrics?: RunMetrics,
+): Promise<BackupSummary> {
   const started = Date.now();
   // The Workers load their modules (the Kafka client: about a second of CPU) while this
   // thread plans; they start consuming only when the plan is sent to them.
@@ -259,8 +275,9 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
       await metadata.captureGroups();
     });
     captured.catch(() => {}); // awaited below
+    // A continuous backup's success is its latest restoration point.
     const schedule = job.runMode === "continuous"
-      ? new MetadataSchedule(metadata, job, logger)
+      ? new MetadataSchedule(metadata, job, logger, () => metrics?.succeeded())
       : null;
     await runConsumers(consumers, {
       admin,
@@ -271,7 +288,9 @@ export async function runBackup(job: BackupJob, logger: Logger): Promise<BackupS
       logger,
       started,
       stopRequested: () => stopRequested,
+      metrics,
     });
+    metrics?.update(totalsOf(consumers.total()));
     await captured;
     await schedule?.settle();
     // Every chunk is durable now: the run ends with a restoration point of this moment.

@@ -30,6 +30,8 @@ export interface WorkerCounters {
   storedBytes: number;
   /** Records that are durably stored. */
   storedRecords: number;
+  /** Bytes of sealed chunks waiting to be stored (uploaded). */
+  queuedBytes?: number;
 }
 
 export type FromWorker =

@@ -167,6 +167,8 @@ export class MetadataSchedule {
     private readonly metadata: BackupMetadata,
     private readonly job: BackupJob,
     private readonly logger: Logger,
+    /** Hears of every restoration point written. */
+    private readonly onPoint: () => void = () => {},
     now = Date.now(),
   ) {
     this.#nextSnapshot = now + job.groupSnapshotIntervalSeconds * 1000;
@@ -199,6 +201,7 @@ export class MetadataSchedule {
     if (point) {
       this.#nextPoint = now + this.job.restorationPointIntervalSeconds * 1000;
       await this.metadata.writePoint();
+      this.onPoint();
     }
   }
 

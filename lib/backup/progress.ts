@@ -15,6 +15,7 @@ export function sumCounters(all: Iterable<WorkerCounters>): WorkerCounters {
     total.chunks += c.chunks;
     total.storedBytes += c.storedBytes;
     total.storedRecords += c.storedRecords;
+    total.queuedBytes = (total.queuedBytes ?? 0) + (c.queuedBytes ?? 0);
   }
   return total;
 }

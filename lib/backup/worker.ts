@@ -59,7 +59,7 @@ async function prepare(message: Extract<ToWorker, { type: "start" }>): Promise<v
     timestampTypes: message.timestampTypes,
     sink: await openSink(message.job, logger),
     logger,
-    onPartitionDone: () => send({ type: "counters", workerIndex, counters: consumer!.counters }),
+    onPartitionDone: () => send({ type: "counters", workerIndex, counters: consumer!.snapshot() }),
     member: { process: message.process, threads: message.job.threads, index: workerIndex },
   });
   await consumer.prepare(fail);
@@ -69,7 +69,7 @@ async function prepare(message: Extract<ToWorker, { type: "start" }>): Promise<v
 async function run(topics: string[], logger = createLogger(`Kafka Consumer ${workerIndex}`)) {
   await consumer!.run();
   logger.info(`started polling on ${topics.join(",")}`);
-  setInterval(() => send({ type: "counters", workerIndex, counters: consumer!.counters }), 1000);
+  setInterval(() => send({ type: "counters", workerIndex, counters: consumer!.snapshot() }), 1000);
 }
 
 let topics: string[] = [];

@@ -1,4 +1,5 @@
 /** The backup job file (backup.json): its keys, defaults and the typed result. */
+import { type OperationsConfig, readOperations } from "./operations_config.ts";
 import { type EnvLookup, processEnv } from "./env_expand.ts";
 import { JobFields } from "./job_fields.ts";
 import { keyCheck } from "./keys.ts";
@@ -68,6 +69,8 @@ export interface BackupJob {
   consumerGroupsExclude?: RegExp;
   groupSnapshotIntervalSeconds: number;
   restorationPointIntervalSeconds: number;
+  /** Metrics and the rate limit (operations_config.ts). */
+  operations: OperationsConfig;
 }
 
 const MIN_CHUNK_BYTES = 1024;
@@ -163,6 +166,7 @@ export function parseBackupJob(
       positiveNumber,
       3600,
     ),
+    operations: readOperations(fields, "backup"),
   });
   job.runMode = readOverride(issues, "runMode", overrides.runMode, oneOf(BACKUP_RUN_MODES)) ??
     job.runMode;

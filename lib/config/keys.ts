@@ -3,6 +3,7 @@ import { STORAGE_KIND_KEYS } from "../storage/registry.ts";
 import { suggest } from "./did_you_mean.ts";
 import type { Issues } from "./issues.ts";
 import type { KeyCheck } from "./job_fields.ts";
+import { OPERATIONS_KEYS, RESTORE_OPERATIONS_KEYS } from "./operations_config.ts";
 
 /** Connection and security settings for Kafka, in both job files. */
 export const KAFKA_KEYS = [
@@ -31,6 +32,7 @@ const COMMON_KEYS = [
   "LOG_LEVEL",
   "RUN_MODE",
   "PROGRESS_INTERVAL_SECONDS",
+  ...OPERATIONS_KEYS,
 ] as const;
 
 /** Every key of a backup job file. */
@@ -78,6 +80,7 @@ export const RESTORE_KEYS: readonly string[] = [
   "RESTORE_CONSUMER_GROUPS",
   "CONSUMER_GROUP_MAP",
   "TOPIC_CONFIG_OVERRIDES",
+  ...RESTORE_OPERATIONS_KEYS,
 ];
 
 /** The two kinds of job file. */

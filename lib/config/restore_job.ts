@@ -1,4 +1,5 @@
 /** The restore job file (restore.json): its keys, defaults and the typed result. */
+import { type OperationsConfig, readOperations } from "./operations_config.ts";
 import { type EnvLookup, processEnv } from "./env_expand.ts";
 import { JobFields } from "./job_fields.ts";
 import { keyCheck } from "./keys.ts";
@@ -90,6 +91,8 @@ export interface RestoreJob {
   consumerGroupMap?: Record<string, string>;
   /** TOPIC_CONFIG_OVERRIDES: target topic -> config -> value, or null to leave it out. */
   topicConfigOverrides?: Record<string, Record<string, string | null>>;
+  /** Metrics and the rate limits (operations_config.ts). */
+  operations: OperationsConfig;
 }
 
 /** BYTES_PER_TRANSACTION's default (see RestoreJob.bytesPerTransaction). */
@@ -175,6 +178,7 @@ export function parseRestoreJob(
     offsetMapTopic: fields.optional("OFFSET_MAP_TOPIC", topicName),
     progressIntervalSeconds: fields.withDefault("PROGRESS_INTERVAL_SECONDS", positiveNumber, 10),
     ...metadata,
+    operations: readOperations(fields, "restore"),
   });
   job.runMode = readOverride(issues, "runMode", overrides.runMode, oneOf(RESTORE_RUN_MODES)) ??
     job.runMode;

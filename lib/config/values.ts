@@ -92,3 +92,18 @@ export const directory: Check<string> = (value, at) => {
 export function definedOnly<T extends object>(object: T): T {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
 }
+
+/** An http(s) URL, returned without a trailing "/" so endpoints compare and join simply. */
+export const httpUrl: Check<string> = (value, at) => {
+  if (typeof value === "string") {
+    try {
+      const url = new URL(value.trim());
+      if (url.protocol === "http:" || url.protocol === "https:") {
+        return url.href.replace(/\/+$/, "");
+      }
+    } catch {
+      // reported below
+    }
+  }
+  return at.fail(`expected an http:// or https:// URL, got ${describeValue(value)}`);
+};

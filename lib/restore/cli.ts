@@ -9,6 +9,7 @@ import { formatTable } from "../util/table.ts";
 import { dryRun, runRestore } from "./engine.ts";
 import { formatInventory, inventory, verifyArchive } from "./inspect.ts";
 import { formatPoints, listPoints } from "./points.ts";
+import { withMetrics } from "../metrics/with_metrics.ts";
 import { formatDryRunGroups } from "./dry_run_groups.ts";
 
 export const RESTORE_USAGE = `Usage: restore.ts [options] <restore.json>
@@ -113,7 +114,12 @@ export async function restoreMain(args: string[]): Promise<number> {
     );
     return ExitCode.ok;
   }
-  const summary = await runRestore(job, logger);
+  const summary = await withMetrics(
+    "restore",
+    job,
+    logger,
+    (metrics) => runRestore(job, logger, metrics),
+  );
   print(
     json ? JSON.stringify(summary) : [
       `Restore finished: ${summary.topics.map((t) => `${t.source} -> ${t.target}`).join(", ")}`,

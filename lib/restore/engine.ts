@@ -15,6 +15,7 @@ import { LiveStatus, statusText } from "../util/live_status.ts";
 import type { RestoreCounters } from "./restore_partition.ts";
 import { prepareRestore } from "./prepare.ts";
 import { LockServer } from "./offset_locks.ts";
+import type { RunMetrics } from "../metrics/run_metrics.ts";
 import { type DryRunGroup, dryRunGroups } from "./dry_run_groups.ts";
 
 export interface RestoreSummary {
@@ -113,13 +114,19 @@ class Producers {
     this.pool.shrink(threads);
     for (let i = 0; i < threads; i++) {
       const mine = tasks.filter((_, t) => t % threads === i);
-      this.pool.post(i, { type: "start", job, workerIndex: i, tasks: mine });
+      this.pool.post(i, { type: "start", job, workerIndex: i, workers: threads, tasks: mine });
     }
   }
 }
 
 /** Reports progress until every Worker is done (once) or stopped (follow, by a signal). */
-async function watch(job: RestoreJob, producers: Producers, planned: number, logger: Logger) {
+async function watch(
+  job: RestoreJob,
+  producers: Producers,
+  planned: number,
+  logger: Logger,
+  metrics?: RunMetrics,
+) {
   const started = Date.now();
   let lastProgress = Date.now();
   let previousRecords = 0;
@@ -128,7 +135,8 @@ async function watch(job: RestoreJob, producers: Producers, planned: number, log
     while (producers.done.size < producers.pool.size) {
       await producers.pool.next();
       if (producers.pool.failure) throw producers.pool.failure;
-      const { records, bytes } = producers.total();
+      const { records, bytes, chunks } = producers.total();
+      metrics?.update({ recordsRestored: records, bytesRestored: bytes, chunks });
       const seconds = (Date.now() - started) / 1000;
       if (job.runMode === "once") {
         const left = Math.max(0, planned - records);
@@ -148,7 +156,11 @@ async function watch(job: RestoreJob, producers: Producers, planned: number, log
 }
 
 /** Runs the restore until done (once) or stopped by SIGTERM/SIGINT (follow). */
-export async function runRestore(job: RestoreJob, logger: Logger): Promise<RestoreSummary> {
+export async function runRestore(
+  job: RestoreJob,
+  logger: Logger,
+  metrics?: RunMetrics,
+): Promise<RestoreSummary> {
   const started = Date.now();
   // The Workers load their modules (the Kafka client: about a second of CPU) while this
   // thread plans; they start producing only when their partitions are sent to them.
@@ -178,8 +190,13 @@ export async function runRestore(job: RestoreJob, logger: Logger): Promise<Resto
     );
     producers.start(job, tasks);
     // Planned from the index (before range filters and the checkpoint): an upper bound.
-    await watch(job, producers, plans.reduce((n, p) => n + plannedRecords(p), 0), logger);
+    await watch(job, producers, plans.reduce((n, p) => n + plannedRecords(p), 0), logger, metrics);
     const total = producers.total();
+    metrics?.update({
+      recordsRestored: total.records,
+      bytesRestored: total.bytes,
+      chunks: total.chunks,
+    });
     const seconds = (Date.now() - started) / 1000;
     return {
       topics: job.topics,

@@ -4,7 +4,14 @@ import type { PartitionTask } from "./restore_partition.ts";
 import type { RestoreCounters } from "./restore_partition.ts";
 
 export type ToRestoreWorker =
-  | { type: "start"; job: RestoreJob; workerIndex: number; tasks: PartitionTask[] }
+  | {
+    type: "start";
+    job: RestoreJob;
+    workerIndex: number;
+    /** How many Workers share the job (and its rate limits). */
+    workers: number;
+    tasks: PartitionTask[];
+  }
   | { type: "stop" }
   /** The main thread granted lock request `id` (see offset_locks.ts). */
   | { type: "locked"; id: number };

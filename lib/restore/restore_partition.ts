@@ -57,6 +57,8 @@ export interface RestoreSettings {
   budget: ByteBudget;
   /** The Worker's locks on (target group, target partition), for group offsets. */
   locks: LockClient;
+  /** The Worker's share of the rate limits, shared by its partitions. */
+  throttle?: (records: number, bytes: number) => Promise<void>;
 }
 
 /** A chunk file fetched ahead, and the release of the budget it holds. */
@@ -121,6 +123,7 @@ export class PartitionRestorer {
       checkpointMetadata: task.checkpointMetadata,
       maxMessageBytes: task.maxMessageBytes,
       offsetMapTopic: settings.offsetMapTopic,
+      throttle: settings.throttle,
       groups: this.#translator
         ? {
           translator: this.#translator,

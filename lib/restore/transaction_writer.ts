@@ -28,6 +28,8 @@ export interface TransactionContext {
   offsetMapTopic?: string;
   /** Present when the restore translates consumer groups. */
   groups?: { translator: GroupTranslator; locks: LockClient; admin: () => Promise<Admin> };
+  /** MAX_BYTES_PER_SECOND and MAX_RECORDS_PER_SECOND: waits before a send of so much. */
+  throttle?: (records: number, bytes: number) => Promise<void>;
 }
 
 /** Where a candidate's record landed, once its send is answered. */
@@ -93,7 +95,9 @@ async function sendRecords(
   let sent: SentOffsets = new Map();
   let waiting: Array<{ candidates: Candidate[]; partition: number; position: number }> = [];
   let bytes = 0;
+  let payload = 0;
   const flush = async () => {
+    await context.throttle?.(messages.length, payload);
     const metadata = await transaction.send({ topic: checkpoint.targetTopic, messages, acks: -1 });
     const base = new Map(metadata.map((m) => [m.partition, Number(m.baseOffset)]));
     for (const w of waiting) {
@@ -110,6 +114,7 @@ async function sendRecords(
     sent = new Map();
     waiting = [];
     bytes = 0;
+    payload = 0;
   };
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
@@ -123,6 +128,7 @@ async function sendRecords(
     const here = wanted.get(i);
     if (here) waiting.push({ candidates: here, partition, position: offsets.length - 1 });
     bytes += size;
+    payload += (record.key?.length ?? 0) + (record.value?.length ?? 0);
   }
   if (messages.length > 0) await flush();
   return landed;

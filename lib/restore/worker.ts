@@ -23,6 +23,7 @@ import {
 import { readContinuousIndex } from "./plan.ts";
 import { ByteBudget } from "../util/byte_budget.ts";
 import { LockClient } from "./offset_locks.ts";
+import { RateLimiter } from "../util/rate_limiter.ts";
 
 let workerIndex = -1;
 let stopping = false;
@@ -54,6 +55,20 @@ function sleep(ms: number): Promise<void> {
       resolve();
     });
   });
+}
+
+/** This Worker's share of MAX_BYTES_PER_SECOND and MAX_RECORDS_PER_SECOND, for all its partitions. */
+let throttle: ((records: number, bytes: number) => Promise<void>) | undefined;
+
+function throttleFor(job: RestoreJob, workers: number) {
+  const { maxBytesPerSecond, maxRecordsPerSecond } = job.operations;
+  if (!maxBytesPerSecond && !maxRecordsPerSecond) return undefined;
+  const bytes = maxBytesPerSecond ? new RateLimiter(maxBytesPerSecond / workers) : null;
+  const records = maxRecordsPerSecond ? new RateLimiter(maxRecordsPerSecond / workers) : null;
+  return async (n: number, size: number) => {
+    await bytes?.take(size);
+    await records?.take(n);
+  };
 }
 
 /** Attempts at one partition in a row that may fail on Kafka before the restore gives up. */
@@ -107,6 +122,7 @@ async function restorePartition(
       offsetMapTopic: job.offsetMapTopic,
       budget,
       locks,
+      throttle,
       filter: {
         startOffset: job.startOffset,
         endOffset: job.endOffset,
@@ -157,6 +173,7 @@ self.onmessage = async (event: MessageEvent<ToRestoreWorker>) => {
     });
     const kafka = createKafka(message.job.kafka, `kafka-backup-restore-${workerIndex}`, logger);
     const budget = new ByteBudget(message.job.bufferMaxBytes);
+    throttle = throttleFor(message.job, message.workers);
     await Promise.all(
       message.tasks.map((task) =>
         withRestarts(

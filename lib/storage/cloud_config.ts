@@ -4,24 +4,11 @@
  */
 import { describeValue } from "../config/issues.ts";
 import type { Check, JobFields } from "../config/job_fields.ts";
+// Where the S3 and Azure endpoint checks take it from (it is no storage concept).
+export { httpUrl } from "../config/values.ts";
 
 /** The keys every cloud backend reads (spread into each one's key list). */
 export const CLOUD_KEYS = ["STORAGE_PREFIX"] as const;
-
-/** An http(s) URL, returned without a trailing "/" so endpoints compare and join simply. */
-export const httpUrl: Check<string> = (value, at) => {
-  if (typeof value === "string") {
-    try {
-      const url = new URL(value.trim());
-      if (url.protocol === "http:" || url.protocol === "https:") {
-        return url.href.replace(/\/+$/, "");
-      }
-    } catch {
-      // reported below
-    }
-  }
-  return at.fail(`expected an http:// or https:// URL, got ${describeValue(value)}`);
-};
 
 /**
  * STORAGE_PREFIX: "dir/sub" under which the archive is kept. Trailing "/" is dropped;

@@ -7,7 +7,8 @@
 #   moto     PyPI "moto[server]"             (S3-compatible server)
 #   azurite  npm package "azurite"           (Azure Blob emulator)
 #   kcat     Debian package "kcat"           (independent Kafka client)
-# Usage: test/services/install.sh [deno|kafka|moto|azurite|kcat ...]   (default: all)
+#   promparse PyPI "prometheus_client"       (Prometheus's text format parser, an oracle)
+# Usage: test/services/install.sh [deno|kafka|moto|azurite|kcat|promparse ...]   (default: all)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.sh"
@@ -43,6 +44,14 @@ install_moto() {
   touch "$MOTO_DIR/.complete"
 }
 
+install_promparse() {
+  [ -f "$PROMPARSE_DIR/.complete" ] && return 0
+  say "prometheus_client $PROMETHEUS_CLIENT_VERSION from PyPI"
+  rm -rf "$PROMPARSE_DIR"
+  python3 -m pip install --quiet --target "$PROMPARSE_DIR" "prometheus_client==$PROMETHEUS_CLIENT_VERSION" >&2
+  touch "$PROMPARSE_DIR/.complete"
+}
+
 install_azurite() {
   [ -x "$AZURITE_DIR/node_modules/.bin/azurite-blob" ] && return 0
   say "azurite $AZURITE_VERSION from npm"
@@ -59,7 +68,7 @@ install_kcat() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq kcat openssl >&2
 }
 
-what=${*:-deno kafka moto azurite kcat}
+what=${*:-deno kafka moto azurite kcat promparse}
 pids=()
 for item in $what; do
   "install_$item" & pids+=($!)

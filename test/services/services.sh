@@ -10,6 +10,7 @@
 #   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION   test credentials for the S3 server
 #   KB_TEST_SASL_BOOTSTRAP, KB_TEST_SASL_USER, KB_TEST_SASL_PASSWORD  SASL/PLAIN listener of kafka
 #   KB_TEST_SSL_BOOTSTRAP, KB_TEST_SSL_CA_FILE  TLS listener of kafka, and the CA that signed it
+#   KB_TEST_PROMPARSE_PATH                  PYTHONPATH of prometheus_client (the text format's parser)
 
 _services_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$_services_here/versions.sh"
@@ -185,6 +186,7 @@ services_start() {
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
   export KB_TEST_SASL_BOOTSTRAP=127.0.0.1:${ports[6]} KB_TEST_SASL_USER=backup KB_TEST_SASL_PASSWORD=backup-secret
   export KB_TEST_SSL_BOOTSTRAP=127.0.0.1:${ports[7]} KB_TEST_SSL_CA_FILE=$KB_TEST_RUN_DIR/tls/ca.pem
+  export KB_TEST_PROMPARSE_PATH=$PROMPARSE_DIR
   # Ports for restarts (tests stop and start the same service on the same port).
   printf '%s\n' "kafka ${ports[0]} ${ports[1]}" "kafka2 ${ports[2]} ${ports[3]}" \
     "s3 ${ports[4]}" "azurite ${ports[5]}" >"$KB_TEST_RUN_DIR/ports"

@@ -65,6 +65,7 @@ Deno.test("the Python tool's local restore.json reads the topic from its directo
     bytesPerTransaction: 16 * 1024 * 1024,
     bufferMaxBytes: 128 * 1024 ** 2,
     progressIntervalSeconds: 10,
+    operations: {},
   };
   assert.deepEqual(await loadRestoreJob(path), expected);
 });

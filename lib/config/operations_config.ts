@@ -1,0 +1,52 @@
+/**
+ * The keys about how a run is watched and paced, in both job files: metrics (a
+ * /metrics endpoint, a node-exporter textfile, a Pushgateway) and rate limits.
+ */
+import type { JobFields } from "./job_fields.ts";
+import { describeValue } from "./issues.ts";
+import { definedOnly, httpUrl, positiveNumber, wholeNumber } from "./values.ts";
+import type { Check } from "./job_fields.ts";
+
+/** The keys of both kinds; MAX_RECORDS_PER_SECOND is restore's only. */
+export const OPERATIONS_KEYS = [
+  "METRICS_PORT",
+  "METRICS_FILE",
+  "PUSHGATEWAY_URL",
+  "MAX_BYTES_PER_SECOND",
+] as const;
+export const RESTORE_OPERATIONS_KEYS = ["MAX_RECORDS_PER_SECOND"] as const;
+
+export interface OperationsConfig {
+  /** Continuous backup and follow restore serve /metrics and /healthz here (0.0.0.0). */
+  metricsPort?: number;
+  /** A node-exporter textfile written when the run ends, success or failure. */
+  metricsFile?: string;
+  /** A Pushgateway the run's metrics are pushed to when it ends. */
+  pushgatewayUrl?: string;
+  /** Payload bytes (keys and values) per second, for the whole process. */
+  maxBytesPerSecond?: number;
+  /** Restore: records per second, for the whole process. */
+  maxRecordsPerSecond?: number;
+}
+
+/** A file path for the textfile collector: node-exporter reads only `*.prom` files. */
+const promFile: Check<string> = (value, at) => {
+  if (typeof value === "string" && value.trim().endsWith(".prom")) return value.trim();
+  return at.fail(
+    `expected a path ending in ".prom" (node-exporter's textfile collector), got ${
+      describeValue(value)
+    }`,
+  );
+};
+
+export function readOperations(fields: JobFields, kind: "backup" | "restore"): OperationsConfig {
+  return definedOnly({
+    metricsPort: fields.optional("METRICS_PORT", wholeNumber(1, 65535)),
+    metricsFile: fields.optional("METRICS_FILE", promFile),
+    pushgatewayUrl: fields.optional("PUSHGATEWAY_URL", httpUrl),
+    maxBytesPerSecond: fields.optional("MAX_BYTES_PER_SECOND", positiveNumber),
+    maxRecordsPerSecond: kind === "restore"
+      ? fields.optional("MAX_RECORDS_PER_SECOND", positiveNumber)
+      : undefined,
+  });
+}
