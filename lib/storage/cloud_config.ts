@@ -4,9 +4,25 @@
  */
 import { describeValue } from "../config/issues.ts";
 import type { Check, JobFields } from "../config/job_fields.ts";
+import { matching, type StorageKeyDoc } from "../config/key_doc.ts";
 
 /** The keys every cloud backend reads (spread into each one's key list). */
 export const CLOUD_KEYS = ["STORAGE_PREFIX"] as const;
+
+/** What a STORAGE_PREFIX may be (see storagePrefix): relative, no ".", ".." or empty segments. */
+const PREFIX = /^(?!\/)(?:(?!\.\.?(?:\/|$))[^/]+(?:\/(?!\.\.?(?:\/|$))[^/]+)*)?\/*$/;
+
+/** An http(s) URL as written, before httpUrl parses it. */
+export const HTTP_URL = /^\s*[Hh][Tt][Tt][Pp][Ss]?:\/\/\S+\s*$/;
+
+/** The docs of CLOUD_KEYS, spread into each cloud backend's. */
+export const CLOUD_KEY_DOCS: Record<typeof CLOUD_KEYS[number], StorageKeyDoc> = {
+  STORAGE_PREFIX: {
+    description: 'key prefix inside the bucket or container, like "prod/cluster-1"',
+    value: matching(PREFIX),
+    default: "",
+  },
+};
 
 /** An http(s) URL, returned without a trailing "/" so endpoints compare and join simply. */
 export const httpUrl: Check<string> = (value, at) => {
