@@ -15,15 +15,19 @@ export type { JobKind };
 
 const KEYS_OF: Record<JobKind, readonly string[]> = { backup: BACKUP_KEYS, restore: RESTORE_KEYS };
 
+/** The key a job file may carry to name its JSON Schema, for editors; the parsers ignore it. */
+export const SCHEMA_KEY = "$schema";
+
 /**
  * Records an error for every key of `raw` that a `kind` job does not know, with a
- * suggestion when one is close. Returns the known keys that are present.
+ * suggestion when one is close. Returns the known keys that are present (not SCHEMA_KEY).
  */
 export function checkKeys(raw: Record<string, unknown>, kind: JobKind, issues: Issues): string[] {
   const allowed = KEYS_OF[kind];
   const other: JobKind = kind === "backup" ? "restore" : "backup";
   const known: string[] = [];
   for (const key of Object.keys(raw)) {
+    if (key === SCHEMA_KEY) continue; // for editors only: nothing to check or use
     if (allowed.includes(key)) {
       known.push(key);
       continue;
