@@ -6,7 +6,8 @@
  *   20261202T054539123Z-1a2b3c4d
  */
 
-const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z-[0-9a-f]{8}$/;
+/** A well-formed stamp (a restoration point's id is one). */
+export const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z-[0-9a-f]{8}$/;
 
 /** A new stamp for the moment `at`. */
 export function newStamp(at: Date = new Date()): string {

@@ -1,8 +1,10 @@
 /** The backup job file (backup.json): its keys, defaults and the typed result. */
 import { type OperationsConfig, readOperations } from "./operations_config.ts";
+import { BACKUP_RUN_MODES, type BackupRunMode, type Compression, COMPRESSIONS } from "./choices.ts";
 import { type EnvLookup, processEnv } from "./env_expand.ts";
 import { JobFields } from "./job_fields.ts";
 import { keyCheck } from "./keys.ts";
+import { remoteOnlyKeys } from "./key_docs.ts";
 import { type KafkaConfig, readKafka } from "./kafka_config.ts";
 import { type GroupSelection, groupSelection, topicName, topicPattern } from "./kafka_values.ts";
 import { readOverride } from "./overrides.ts";
@@ -20,10 +22,8 @@ import {
   wholeNumber,
 } from "./values.ts";
 
-export const BACKUP_RUN_MODES = ["continuous", "once"] as const;
-export type BackupRunMode = typeof BACKUP_RUN_MODES[number];
-export const COMPRESSIONS = ["zstd", "gzip", "none"] as const;
-export type Compression = typeof COMPRESSIONS[number];
+export { BACKUP_RUN_MODES, COMPRESSIONS };
+export type { BackupRunMode, Compression };
 /** The highest COMPRESSION_LEVEL of each codec. */
 const LEVEL_MAX = { zstd: 19, gzip: 9 } as const;
 
@@ -98,7 +98,7 @@ export function parseBackupJob(
   const groupId = fields.required("GROUP_ID", nonEmptyString);
   const type = readFilesystemType(fields);
   if (type !== undefined) {
-    checkStorageKeys(fields, type, ["STAGING_MAX_BYTES", "UPLOAD_CONCURRENCY"]);
+    checkStorageKeys(fields, type, remoteOnlyKeys("backup"));
   }
   const dir = fields.required("FILESYSTEM_BACKUP_DIR", directory);
   const storage = type && readStorage(fields, type, { localRoot: dir, stagingDir: dir });

@@ -30,6 +30,9 @@ export const brokerList: Check<string[]> = (value, at) => {
   return entries.map((e) => (e.text as string).trim());
 };
 
+/** The legal Kafka topic names (topicNameProblem says why a name is not one). */
+export const TOPIC_NAME = /^(?!\.\.?$)[A-Za-z0-9._-]{1,249}$/;
+
 /** Why `name` is not a legal Kafka topic name, or undefined when it is. */
 export function topicNameProblem(name: string): string | undefined {
   if (name === "" || name.length > 249) return "must have 1 to 249 characters";

@@ -2,19 +2,38 @@
  * The keys about how a run is watched and paced, in both job files: metrics (a
  * /metrics endpoint, a node-exporter textfile, a Pushgateway) and rate limits.
  */
-import type { JobFields } from "./job_fields.ts";
+import type { Check, JobFields } from "./job_fields.ts";
 import { describeValue } from "./issues.ts";
-import { definedOnly, httpUrl, positiveNumber, wholeNumber } from "./values.ts";
-import type { Check } from "./job_fields.ts";
+import { type KindKeyDocs, matching, positive, whole } from "./key_doc.ts";
+import { definedOnly, HTTP_URL, httpUrl, positiveNumber, wholeNumber } from "./values.ts";
 
-/** The keys of both kinds; MAX_RECORDS_PER_SECOND is restore's only. */
-export const OPERATIONS_KEYS = [
-  "METRICS_PORT",
-  "METRICS_FILE",
-  "PUSHGATEWAY_URL",
-  "MAX_BYTES_PER_SECOND",
-] as const;
-export const RESTORE_OPERATIONS_KEYS = ["MAX_RECORDS_PER_SECOND"] as const;
+/** The key table's entries of these keys in both kinds; none has a default. */
+export const OPERATIONS_KEY_DOCS: KindKeyDocs = {
+  METRICS_PORT: {
+    description: "serve /metrics and /healthz on this port while the run lasts",
+    value: whole(1, 65535),
+  },
+  METRICS_FILE: {
+    description: "when the run ends, write its metrics to this node-exporter textfile (*.prom)",
+    value: matching(/^\s*\S(?:.*\S)?\.prom\s*$/),
+  },
+  PUSHGATEWAY_URL: {
+    description: "when the run ends, push its metrics to this Pushgateway",
+    value: matching(HTTP_URL),
+  },
+  MAX_BYTES_PER_SECOND: {
+    description: "at most this many payload bytes (keys and values) per second",
+    value: positive,
+  },
+};
+
+/** The key table's entries of the restore-only one. */
+export const RESTORE_OPERATIONS_KEY_DOCS: KindKeyDocs = {
+  MAX_RECORDS_PER_SECOND: {
+    description: "at most this many records per second produced",
+    value: positive,
+  },
+};
 
 export interface OperationsConfig {
   /** Continuous backup and follow restore serve /metrics and /healthz here (0.0.0.0). */

@@ -1,5 +1,11 @@
 /** The restore job file (restore.json): its keys, defaults and the typed result. */
 import { type OperationsConfig, readOperations } from "./operations_config.ts";
+import {
+  PARTITION_STRATEGIES,
+  type PartitionStrategy,
+  RESTORE_RUN_MODES,
+  type RestoreRunMode,
+} from "./choices.ts";
 import { type EnvLookup, processEnv } from "./env_expand.ts";
 import { JobFields } from "./job_fields.ts";
 import { keyCheck } from "./keys.ts";
@@ -24,10 +30,8 @@ import {
   wholeNumber,
 } from "./values.ts";
 
-export const RESTORE_RUN_MODES = ["once", "follow"] as const;
-export type RestoreRunMode = typeof RESTORE_RUN_MODES[number];
-export const PARTITION_STRATEGIES = ["same", "random", "key"] as const;
-export type PartitionStrategy = typeof PARTITION_STRATEGIES[number];
+export { PARTITION_STRATEGIES, RESTORE_RUN_MODES };
+export type { PartitionStrategy, RestoreRunMode };
 
 /** Settings from the command line that replace the file's (validated the same way). */
 export interface RestoreOverrides {

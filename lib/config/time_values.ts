@@ -6,6 +6,10 @@ import { LogLevel } from "../log.ts";
 const LEVEL_NAMES: Record<string, number> = { ...LogLevel, WARN: LogLevel.WARNING };
 const LEVEL_NUMBERS = new Set<number>(Object.values(LogLevel));
 
+/** The names LOG_LEVEL accepts (in any case), and its numbers. */
+export const LOG_LEVEL_NAMES: readonly string[] = Object.keys(LEVEL_NAMES);
+export const LOG_LEVEL_NUMBERS: readonly number[] = [...LEVEL_NUMBERS];
+
 /** LOG_LEVEL: Python's numbers 10/20/30/40 (the Python tool's form) or DEBUG/INFO/WARNING/WARN/ERROR. */
 export const logLevel: Check<number> = (value, at) => {
   const text = typeof value === "string" ? value.trim() : value;
@@ -21,12 +25,13 @@ export const logLevel: Check<number> = (value, at) => {
   );
 };
 
-const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+/** An ISO-8601 date or time ("2024-05-01", "2024-05-01T12:00:00Z"), before range checks. */
+export const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
 
 /** Epoch milliseconds of an ISO-8601 text, or a reason it is not one. */
 function parseIso(text: string): number | string {
-  const m = ISO.exec(text);
+  const m = ISO_TIME.exec(text);
   if (!m) return "not an ISO-8601 date or time";
   const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "0", zone] = m;
   // A time without a zone would depend on the machine's time zone: refuse to guess.

@@ -6,9 +6,12 @@ import type { Check } from "./job_fields.ts";
 import { describeValue } from "./issues.ts";
 import { suggest } from "./did_you_mean.ts";
 
+/** A number written as a string, as a `${VAR}` value gives it. */
+export const NUMBER_TEXT = /^\s*-?\d+(\.\d+)?\s*$/;
+
 function asNumber(value: unknown): number | undefined {
   if (typeof value === "number") return value;
-  if (typeof value === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+  if (typeof value === "string" && NUMBER_TEXT.test(value)) return Number(value);
   return undefined;
 }
 
@@ -70,7 +73,8 @@ export function arrayOf<T>(item: Check<T>, what: string): Check<T[]> {
   };
 }
 
-const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/;
+/** "host:port" (the port's range is checked apart). */
+export const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/;
 
 /** True for "host:port" with a port from 1 to 65535 ("[::1]:9092" for IPv6). */
 export function isHostPort(text: string): boolean {
@@ -92,6 +96,9 @@ export const directory: Check<string> = (value, at) => {
 export function definedOnly<T extends object>(object: T): T {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
 }
+
+/** An http(s) URL as written, before httpUrl parses it. */
+export const HTTP_URL = /^\s*[Hh][Tt][Tt][Pp][Ss]?:\/\/\S+\s*$/;
 
 /** An http(s) URL, returned without a trailing "/" so endpoints compare and join simply. */
 export const httpUrl: Check<string> = (value, at) => {

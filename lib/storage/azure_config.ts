@@ -1,8 +1,9 @@
 /** The job keys of the Azure Blob backend (FILESYSTEM_TYPE "AZURE") and the config they give. */
 import { describeValue } from "../config/issues.ts";
 import type { Check, JobFields } from "../config/job_fields.ts";
+import { matching, type StorageKeyDoc } from "../config/key_doc.ts";
 import { definedOnly } from "../config/values.ts";
-import { CLOUD_KEYS, httpUrl, readPrefix } from "./cloud_config.ts";
+import { CLOUD_KEY_DOCS, CLOUD_KEYS, HTTP_URL, httpUrl, readPrefix } from "./cloud_config.ts";
 
 /** The keys only an Azure job reads. */
 export const AZURE_KEYS = ["CONTAINER_NAME", "AZURE_ACCOUNT_URL", ...CLOUD_KEYS] as const;
@@ -17,14 +18,28 @@ export interface AzureStorageConfig {
 }
 
 /** An Azure container name: 3-63 lowercase letters, digits and single hyphens. */
+const CONTAINER_NAME = /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/;
+
 const containerName: Check<string> = (value, at) => {
-  if (typeof value === "string" && /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(value)) {
-    return value;
-  }
+  if (typeof value === "string" && CONTAINER_NAME.test(value)) return value;
   return at.fail(
     `expected a container name (3-63 lowercase letters, digits and single "-", starting and ending ` +
       `with a letter or digit), got ${describeValue(value)}`,
   );
+};
+
+/** What each Azure key means, for docs and the job schemas (key_doc.ts). */
+export const AZURE_KEY_DOCS: Record<typeof AZURE_KEYS[number], StorageKeyDoc> = {
+  CONTAINER_NAME: {
+    description: "the Azure Blob container of the archive",
+    value: matching(CONTAINER_NAME),
+    required: true,
+  },
+  AZURE_ACCOUNT_URL: {
+    description: "https://<account>.blob.core.windows.net (default: from the credentials)",
+    value: matching(HTTP_URL),
+  },
+  ...CLOUD_KEY_DOCS,
 };
 
 /**

@@ -4,11 +4,24 @@
  */
 import { describeValue } from "../config/issues.ts";
 import type { Check, JobFields } from "../config/job_fields.ts";
-// Where the S3 and Azure endpoint checks take it from (it is no storage concept).
-export { httpUrl } from "../config/values.ts";
+import { matching, type StorageKeyDoc } from "../config/key_doc.ts";
+// Where the S3 and Azure endpoint checks take them from (a URL is no storage concept).
+export { HTTP_URL, httpUrl } from "../config/values.ts";
 
 /** The keys every cloud backend reads (spread into each one's key list). */
 export const CLOUD_KEYS = ["STORAGE_PREFIX"] as const;
+
+/** What a STORAGE_PREFIX may be (see storagePrefix): relative, no ".", ".." or empty segments. */
+const PREFIX = /^(?!\/)(?:(?!\.\.?(?:\/|$))[^/]+(?:\/(?!\.\.?(?:\/|$))[^/]+)*)?\/*$/;
+
+/** The docs of CLOUD_KEYS, spread into each cloud backend's. */
+export const CLOUD_KEY_DOCS: Record<typeof CLOUD_KEYS[number], StorageKeyDoc> = {
+  STORAGE_PREFIX: {
+    description: 'key prefix inside the bucket or container, like "prod/cluster-1"',
+    value: matching(PREFIX),
+    default: "",
+  },
+};
 
 /**
  * STORAGE_PREFIX: "dir/sub" under which the archive is kept. Trailing "/" is dropped;

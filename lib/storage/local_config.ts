@@ -4,8 +4,11 @@
  * parent, see lib/config/restore_topics.ts).
  */
 
+import type { StorageKeyDoc } from "../config/key_doc.ts";
+
 /** The keys only a LINUX job reads: none. */
 export const LOCAL_KEYS = [] as const;
+export const LOCAL_KEY_DOCS: Record<typeof LOCAL_KEYS[number], StorageKeyDoc> = {};
 
 /** The archive is a directory tree under `root`. */
 export interface LocalStorageConfig {

@@ -4,12 +4,14 @@
  * go with which FILESYSTEM_TYPE, and which backend a config belongs to.
  *
  * Imports go one way, so there is no circle: the backends' config modules use lib/config's
- * generic validation helpers (job_fields.ts, issues.ts, values.ts), which import nothing of
- * lib/storage; lib/config's job schema (keys.ts, storage_config.ts, fingerprint.ts) uses
- * this registry.
+ * generic validation helpers (job_fields.ts, issues.ts, values.ts) and key vocabulary
+ * (key_doc.ts), which import nothing of lib/storage; lib/config's job schema (keys.ts,
+ * key_docs.ts, schema.ts, storage_config.ts, fingerprint.ts) uses this registry.
  */
 import type { JobFields } from "../config/job_fields.ts";
+import type { StorageKeyDoc } from "../config/key_doc.ts";
 import {
+  AZURE_KEY_DOCS,
   AZURE_KEYS,
   azureLocation,
   type AzureStorageConfig,
@@ -18,12 +20,19 @@ import {
 import type { StorageBackend } from "./backend.ts";
 import { LocalBackend } from "./local.ts";
 import {
+  LOCAL_KEY_DOCS,
   LOCAL_KEYS,
   localLocation,
   type LocalStorageConfig,
   readLocalConfig,
 } from "./local_config.ts";
-import { readS3Config, S3_KEYS, s3Location, type S3StorageConfig } from "./s3_config.ts";
+import {
+  readS3Config,
+  S3_KEY_DOCS,
+  S3_KEYS,
+  s3Location,
+  type S3StorageConfig,
+} from "./s3_config.ts";
 
 /** Where a job's archive lives: a local directory, an S3 bucket or an Azure container. */
 export type StorageConfig = LocalStorageConfig | S3StorageConfig | AzureStorageConfig;
@@ -47,6 +56,8 @@ export interface StorageDirs {
 export interface StorageKind<C extends StorageConfig = StorageConfig> {
   /** The job keys only this kind reads: set with another FILESYSTEM_TYPE, each is an error. */
   readonly keys: readonly string[];
+  /** What each of `keys` means, for docs and the job schemas; `required` is with this kind. */
+  readonly docs: Readonly<Record<string, StorageKeyDoc>>;
   /** A network service: uploads are staged in FILESYSTEM_BACKUP_DIR, transient failures retried. */
   readonly remote: boolean;
   /** Reads and checks its keys; undefined when something needed is invalid (already reported). */
@@ -62,6 +73,7 @@ export interface StorageKind<C extends StorageConfig = StorageConfig> {
 
 const LOCAL: StorageKind<LocalStorageConfig> = {
   keys: LOCAL_KEYS,
+  docs: LOCAL_KEY_DOCS,
   remote: false,
   read: (_fields, dirs) => readLocalConfig(dirs.localRoot),
   location: localLocation,
@@ -70,6 +82,7 @@ const LOCAL: StorageKind<LocalStorageConfig> = {
 
 const S3: StorageKind<S3StorageConfig> = {
   keys: S3_KEYS,
+  docs: S3_KEY_DOCS,
   remote: true,
   read: (fields, dirs) => readS3Config(fields, dirs.stagingDir),
   location: s3Location,
@@ -86,6 +99,7 @@ const S3: StorageKind<S3StorageConfig> = {
 
 const AZURE: StorageKind<AzureStorageConfig> = {
   keys: AZURE_KEYS,
+  docs: AZURE_KEY_DOCS,
   remote: true,
   read: (fields, dirs) => readAzureConfig(fields, dirs.stagingDir),
   location: azureLocation,
@@ -118,3 +132,8 @@ export function storageKindOf(config: StorageConfig): StorageKind {
 export const STORAGE_KIND_KEYS: readonly string[] = [
   ...new Set(FILESYSTEM_TYPES.flatMap((type) => BY_FILESYSTEM_TYPE[type].keys)),
 ];
+
+/** The docs of STORAGE_KIND_KEYS, in that order (a key that two kinds share has one doc). */
+export const STORAGE_KEY_DOCS: Readonly<Record<string, StorageKeyDoc>> = Object.fromEntries(
+  FILESYSTEM_TYPES.flatMap((type) => Object.entries(BY_FILESYSTEM_TYPE[type].docs)),
+);

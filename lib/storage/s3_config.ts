@@ -4,8 +4,9 @@
  */
 import { describeValue } from "../config/issues.ts";
 import type { Check, JobFields } from "../config/job_fields.ts";
+import { choice, flag, matching, type StorageKeyDoc, text } from "../config/key_doc.ts";
 import { boolean, definedOnly, isHostPort, oneOf } from "../config/values.ts";
-import { CLOUD_KEYS, httpUrl, readPrefix } from "./cloud_config.ts";
+import { CLOUD_KEY_DOCS, CLOUD_KEYS, HTTP_URL, httpUrl, readPrefix } from "./cloud_config.ts";
 
 /** The keys only an S3 job reads. */
 export const S3_KEYS = [
@@ -52,8 +53,10 @@ function minioEndpoint(secure: boolean): Check<string> {
 }
 
 /** A bucket name: S3's rules are checked by S3 itself; here only what can never work. */
+const BUCKET_NAME = /^[A-Za-z0-9._-]{3,255}$/;
+
 const bucketName: Check<string> = (value, at) => {
-  if (typeof value === "string" && /^[A-Za-z0-9._-]{3,255}$/.test(value)) return value;
+  if (typeof value === "string" && BUCKET_NAME.test(value)) return value;
   return at.fail(
     `expected a bucket name (3 or more of letters, digits, ".", "_", "-"), got ${
       describeValue(value)
@@ -76,9 +79,51 @@ const S3_STORAGE_CLASSES = [
 ] as const;
 
 /** An AWS region name such as "eu-west-1". */
+const REGION = /^[a-z0-9-]+$/;
+
 const region: Check<string> = (value, at) => {
-  if (typeof value === "string" && /^[a-z0-9-]+$/.test(value)) return value;
+  if (typeof value === "string" && REGION.test(value)) return value;
   return at.fail(`expected a region name like "eu-west-1", got ${describeValue(value)}`);
+};
+
+/** What each S3 key means, for docs and the job schemas (key_doc.ts). */
+export const S3_KEY_DOCS: Record<typeof S3_KEYS[number], StorageKeyDoc> = {
+  BUCKET_NAME: {
+    description: "the S3 bucket of the archive",
+    value: matching(BUCKET_NAME),
+    required: true,
+  },
+  MINIO_URL: {
+    description:
+      'an S3-compatible endpoint as "host[:port]" (the Python tool\'s MinIO key) or an http(s) URL',
+    value: text,
+    excludes: ["S3_ENDPOINT"],
+  },
+  IS_MINIO_SECURE: {
+    description: "https (true) or http (false) for a MINIO_URL without a scheme",
+    value: flag,
+    default: true,
+    requires: ["MINIO_URL"],
+  },
+  S3_ENDPOINT: {
+    description: "the URL of an S3-compatible endpoint (default: AWS itself)",
+    value: matching(HTTP_URL),
+    excludes: ["MINIO_URL"],
+  },
+  S3_REGION: {
+    description: "the bucket's region, like \"eu-west-1\" (default: the AWS SDK's configuration)",
+    value: matching(REGION),
+  },
+  S3_FORCE_PATH_STYLE: {
+    description:
+      "path-style addressing (the bucket in the path, not the host name); default: true with MINIO_URL or S3_ENDPOINT, else false",
+    value: flag,
+  },
+  S3_STORAGE_CLASS: {
+    description: "storage class of new objects (default: the bucket's)",
+    value: choice(S3_STORAGE_CLASSES),
+  },
+  ...CLOUD_KEY_DOCS,
 };
 
 /**
