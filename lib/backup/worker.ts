@@ -27,6 +27,7 @@ function fail(error: unknown): void {
 async function openSink(job: BackupJob, logger: Logger): Promise<ChunkSink> {
   const storage = await openStorage(job.storage, logger, {
     maxRetryWaitSeconds: job.retryUploadSeconds,
+    alreadyReached: true, // the main thread reached storage before starting Workers
   });
   if (job.storage.type === "local") return new DirectSink(storage, logger, fail);
   // Each Worker gets an equal share of the staging limit.

@@ -170,6 +170,7 @@ self.onmessage = async (event: MessageEvent<ToRestoreWorker>) => {
   try {
     const backend = await openStorage(message.job.storage, logger, {
       maxRetryWaitSeconds: message.job.retryDownloadSeconds,
+      alreadyReached: true, // the main thread reached storage before starting Workers
     });
     const kafka = createKafka(message.job.kafka, `kafka-backup-restore-${workerIndex}`, logger);
     const budget = new ByteBudget(message.job.bufferMaxBytes);

@@ -54,6 +54,7 @@ const SDK_RETRY = { maxTries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 4000 };
 /** Stores block blobs in one container, optionally under a name prefix. */
 export class AzureBlobBackend implements StorageBackend {
   readonly location: string;
+  readonly endpoint: string;
   readonly #container: ContainerClient;
   readonly #name: string;
   readonly #root: string;
@@ -73,6 +74,9 @@ export class AzureBlobBackend implements StorageBackend {
     this.#container = service.getContainerClient(options.container);
     this.location = `azure://${service.accountName}/${options.container}` +
       (prefix ? `/${prefix}` : "");
+    // A SAS travels in the URL's query: only origin and path name the endpoint.
+    const url = new URL(service.url);
+    this.endpoint = `${url.origin}${url.pathname}`.replace(/\/+$/, "");
   }
 
   async put(key: string, data: Uint8Array): Promise<void> {

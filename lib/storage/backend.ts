@@ -19,6 +19,9 @@ export interface StorageBackend {
   /** Where this backend stores, for messages: `file:///backups`, `s3://bucket/prefix`. Never a secret. */
   readonly location: string;
 
+  /** The service URL a network backend talks to, for messages (no query, never a secret). */
+  readonly endpoint?: string;
+
   /**
    * Stores `data` under `key`, replacing any object there. Atomic: a reader sees the
    * old object, no object, or the whole new one, never a part. Durable when it resolves.

@@ -14,7 +14,16 @@ export interface OpenStorageOptions {
   maxRetryWaitSeconds: number;
   /** How long one storage call may keep failing before the job stops, in seconds. */
   giveUpSeconds?: number;
+  /**
+   * True in a Worker whose main thread has already reached storage: its first calls ride
+   * out an outage like any later one. Otherwise the first contact fails within
+   * FIRST_CONTACT_SECONDS, so a wrong endpoint stops a run at once with exit 4.
+   */
+  alreadyReached?: boolean;
 }
+
+/** How long a run's first storage calls may fail before it stops (exit 4). */
+export const FIRST_CONTACT_SECONDS = 30;
 
 /** The backend for `config`, retrying when it is a network service. */
 export async function openStorage(
@@ -28,6 +37,7 @@ export async function openStorage(
   return new RetryingBackend(inner, {
     maxDelayMs: options.maxRetryWaitSeconds * 1000,
     deadlineMs: (options.giveUpSeconds ?? 600) * 1000,
+    firstContactDeadlineMs: options.alreadyReached ? undefined : FIRST_CONTACT_SECONDS * 1000,
     onRetry: (message) => logger.warn(message),
   });
 }

@@ -7,6 +7,7 @@ import type { ObjectInfo, StorageBackend } from "./backend.ts";
 import { compareKeys } from "./keys.ts";
 import { retry, type RetryEvent, type RetryOptions } from "../util/retry.ts";
 import { isRetriable } from "./retriable.ts";
+import { StorageError } from "../errors.ts";
 
 /** Options of {@linkcode RetryingBackend}. */
 export interface RetryingBackendOptions {
@@ -14,12 +15,20 @@ export interface RetryingBackendOptions {
   maxDelayMs: number;
   /** Time after which one operation gives up and throws its last error. */
   deadlineMs: number;
+  /**
+   * Until storage has answered once, the shorter deadline of each operation: a run whose
+   * endpoint is wrong or down fails fast instead of retrying for `deadlineMs`. Unset when
+   * storage is known to have answered (a Worker started by a main thread that reached it).
+   */
+  firstContactDeadlineMs?: number;
   /** First backoff ceiling (default 100 ms). */
   baseDelayMs?: number;
   /** Told about each retry, with a message naming the operation, key and error (never a secret). */
   onRetry?: (message: string, event: RetryEvent) => void;
   /** Waits; injectable so tests run without real delays. */
   sleep?: (ms: number) => Promise<void>;
+  /** Current time in ms; injectable for deadline tests. */
+  now?: () => number;
 }
 
 /**
@@ -39,10 +48,13 @@ export interface RetryingBackendOptions {
 export class RetryingBackend implements StorageBackend {
   readonly #inner: StorageBackend;
   readonly #options: RetryingBackendOptions;
+  // Whether storage has answered yet (a success or a final answer such as "not found").
+  #reached: boolean;
 
   constructor(inner: StorageBackend, options: RetryingBackendOptions) {
     this.#inner = inner;
     this.#options = options;
+    this.#reached = options.firstContactDeadlineMs === undefined;
   }
 
   get location(): string {
@@ -106,14 +118,29 @@ export class RetryingBackend implements StorageBackend {
     return this.#inner.close();
   }
 
-  #retry<T>(op: string, key: string, fn: () => Promise<T>): Promise<T> {
-    const { maxDelayMs, deadlineMs, baseDelayMs, sleep, onRetry } = this.#options;
-    const options: RetryOptions = {
+  async #retry<T>(op: string, key: string, fn: () => Promise<T>): Promise<T> {
+    const firstContact = !this.#reached;
+    try {
+      const result = await retry(fn, this.#retryOptions(op, key, firstContact));
+      this.#reached = true;
+      return result;
+    } catch (error) {
+      if (!isRetriable(error)) this.#reached = true; // an answer, if not the one hoped for
+      if (firstContact && !this.#reached) throw this.#unreachable(error);
+      throw error;
+    }
+  }
+
+  #retryOptions(op: string, key: string, firstContact: boolean): RetryOptions {
+    const { maxDelayMs, deadlineMs, firstContactDeadlineMs, baseDelayMs, sleep, now, onRetry } =
+      this.#options;
+    return {
       what: `${op} ${key}`,
       maxDelayMs,
-      deadlineMs,
+      deadlineMs: firstContact ? Math.min(deadlineMs, firstContactDeadlineMs!) : deadlineMs,
       baseDelayMs,
       sleep,
+      now,
       isRetriable,
       onRetry: onRetry &&
         ((event) => {
@@ -125,6 +152,17 @@ export class RetryingBackend implements StorageBackend {
           );
         }),
     };
-    return retry(fn, options);
+  }
+
+  /** The error of a run that never reached its storage: not retriable, naming the endpoint. */
+  #unreachable(error: unknown): StorageError {
+    const seconds = Math.round(this.#options.firstContactDeadlineMs! / 1000);
+    const reason = error instanceof Error ? error.message : String(error);
+    const endpoint = this.#inner.endpoint ?? this.location;
+    return new StorageError(
+      `Storage at ${endpoint} (${this.location}) did not answer for ${seconds} s at the start ` +
+        `of the run; check the endpoint and the network. Last error: ${reason}`,
+      { cause: error },
+    );
   }
 }

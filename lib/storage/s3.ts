@@ -60,6 +60,7 @@ const PROGRAMMING_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError];
 /** Stores objects in one S3 bucket, optionally under a key prefix. */
 export class S3Backend implements StorageBackend {
   readonly location: string;
+  readonly endpoint: string;
   readonly #client: S3Client;
   readonly #bucket: string;
   readonly #root: string;
@@ -74,6 +75,10 @@ export class S3Backend implements StorageBackend {
     this.#bucket = options.bucket;
     this.#root = prefix ? `${prefix}/` : "";
     this.location = `s3://${options.bucket}${prefix ? `/${prefix}` : ""}`;
+    this.endpoint = options.endpoint ??
+      (options.region
+        ? `https://s3.${options.region}.amazonaws.com`
+        : "AWS S3 (region from the environment)");
     this.#storageClass = options.storageClass as StorageClass | undefined;
     this.#partSize = Math.max(options.partSize ?? 8 * MiB, 5 * MiB);
     this.#multipartThreshold = options.multipartThreshold ?? 16 * MiB;

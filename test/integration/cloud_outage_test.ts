@@ -312,3 +312,61 @@ Deno.test("kill -9 during a cloud backup with chunks staged: restarts upload the
     proxy.down();
   }
 });
+
+/** A local port nothing listens on: connections to it are refused. */
+function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Runs a script, killing it after `limitMs` so a regression cannot hang the suite. */
+async function runWithin(
+  script: "backup.ts" | "restore.ts",
+  job: string,
+  env: Record<string, string> | undefined,
+  limitMs: number,
+) {
+  const started = Date.now();
+  const child = spawnScript(script, [job], env);
+  const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
+  const result = await finish(child);
+  clearTimeout(timer);
+  return { ...result, seconds: (Date.now() - started) / 1000 };
+}
+
+Deno.test("storage unreachable at the start: backup and restore stop with exit 4 naming the endpoint", async () => {
+  const topic = randomName("no-storage");
+  await createTopic(kafkaBootstrap(), topic);
+  const s3Url = `http://127.0.0.1:${closedPort()}`;
+  const azureUrl = `http://127.0.0.1:${closedPort()}/devstoreaccount1`;
+  const backup = backupJob([topic], await Deno.makeTempDir(), {
+    FILESYSTEM_TYPE: "S3",
+    BUCKET_NAME: "no-such-server",
+    S3_ENDPOINT: s3Url,
+  });
+  const restore = restoreJob(topic, `${topic}-copy`, await Deno.makeTempDir(), {
+    FILESYSTEM_TYPE: "AZURE",
+    CONTAINER_NAME: "no-such-server",
+    RETRY_DOWNLOAD_SECONDS: 1,
+  });
+  const azureEnv = {
+    AZURE_STORAGE_CONNECTION_STRING: azureConnectionString().replace(
+      /BlobEndpoint=http:\/\/[^;]+/,
+      `BlobEndpoint=${azureUrl}`,
+    ),
+  };
+  // Both at once: each waits out the first-contact limit (30 s) before it stops.
+  const limitMs = 90_000;
+  const runs = await Promise.all([
+    runWithin("backup.ts", await writeJob(backup), undefined, limitMs),
+    runWithin("restore.ts", await writeJob(restore), azureEnv, limitMs),
+  ]);
+  for (const [run, endpoint] of [[runs[0], s3Url], [runs[1], azureUrl]] as const) {
+    assert.equal(run.code, 4, `exit ${run.code} after ${run.seconds} s: ${run.stderr}`);
+    assert.ok(run.seconds < 60, `stopped only after ${run.seconds} s`);
+    const log = logMessages(run.stderr);
+    assert.match(log, new RegExp(`Storage at ${endpoint} .*did not answer for 30 s`));
+  }
+});

@@ -235,3 +235,50 @@ Deno.test("RetryingBackend resumes a broken listing after the last key it yielde
   for await (const info of wrap(inner).list("p/")) keys.push(info.key);
   assert.deepEqual(keys, ["p/a", "p/b", "p/c", "p/d"]);
 });
+
+/** A RetryingBackend that fails fast at first contact, on a clock its waits advance. */
+function wrapWithClock(inner: FlakyBackend) {
+  const clock = { ms: 0 };
+  const backend = new RetryingBackend(inner, {
+    maxDelayMs: 1_000,
+    deadlineMs: 600_000,
+    firstContactDeadlineMs: 30_000,
+    sleep: (ms) => {
+      clock.ms += ms;
+      return Promise.resolve();
+    },
+    now: () => clock.ms,
+  });
+  return { backend, clock };
+}
+
+Deno.test("RetryingBackend stops within the first-contact deadline when storage never answers", async () => {
+  const inner = new FlakyBackend();
+  inner.failures = Number.POSITIVE_INFINITY;
+  const { backend, clock } = wrapWithClock(inner);
+  await assert.rejects(backend.stat("kafka-backup.check"), (e: unknown) => {
+    assert.ok(e instanceof StorageError && !e.retriable);
+    assert.match(e.message, /^Storage at mem:\/\/flaky \(mem:\/\/flaky\) did not answer for 30 s/);
+    assert.match(e.message, /Last error: connection reset/);
+    return true;
+  });
+  assert.ok(clock.ms <= 30_000 && clock.ms > 20_000, `gave up after ${clock.ms} ms`);
+});
+
+Deno.test("RetryingBackend rides out a long outage once storage has answered", async () => {
+  const inner = new FlakyBackend();
+  const { backend, clock } = wrapWithClock(inner);
+  await backend.put("a", new Uint8Array(1)); // first contact
+  inner.failures = 200; // about 100 s of waits of up to 1 s
+  assert.equal((await backend.stat("a"))?.size, 1);
+  assert.ok(clock.ms > 30_000, `the outage lasted only ${clock.ms} ms`);
+});
+
+Deno.test("RetryingBackend counts a final answer such as not-found as first contact", async () => {
+  const inner = new FlakyBackend();
+  const { backend, clock } = wrapWithClock(inner);
+  await assert.rejects(backend.get("missing"), NotFoundError);
+  inner.failures = 200;
+  assert.equal(await backend.stat("missing"), null);
+  assert.ok(clock.ms > 30_000);
+});
