@@ -12,6 +12,7 @@ includes=(
   lib/restore/worker.ts
   lib/storage/s3.ts
   lib/storage/azure.ts
+  lib/kafka/snappy_lz4.ts
 )
 targets=(x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-apple-darwin aarch64-apple-darwin)
 [ $# -gt 0 ] && targets=("$@")

@@ -162,7 +162,7 @@ export class DirectSink extends PipelinedSink {
 }
 
 /** Bytes of sealed chunks a local backup holds in memory while they are written. */
-const DIRECT_PENDING_BYTES = 64 * 1024 * 1024;
+const DIRECT_PENDING_BYTES = 16 * 1024 * 1024;
 
 /** Stages chunks locally and uploads them in the background. */
 export class StagedUploadSink extends PipelinedSink {

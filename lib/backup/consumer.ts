@@ -116,7 +116,11 @@ export class BackupConsumer {
       // (stores are quick, and a store waiting for staging room sends heartbeats).
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      // Each fetched response is garbage once stored, and V8 lets ~64 MiB of it pile up per
+      // Worker before collecting: small fetches cut the peak by ~100 MiB (4 MiB and 10 MiB
+      // before), with no loss of speed measured at the defaults.
+      maxBytesPerPartition: 1024 * 1024,
+      maxBytes: 3 * 1024 * 1024,
       // Long polls delay leaving the group at stop (the fetch in flight is waited for).
       maxWaitTimeInMs: 250,
       // How long the group waits for members to rejoin: this one first waits for its

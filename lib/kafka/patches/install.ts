@@ -21,6 +21,7 @@ import * as requestFraming from "./request_framing.ts";
 import * as beforeJoin from "./before_join.ts";
 import * as concurrentTransactions from "./concurrent_transactions.ts";
 import * as coordinatorCache from "./coordinator_cache.ts";
+import * as requestQueueTimer from "./request_queue_timer.ts";
 
 /** The kafkajs version these patches were written and tested against. */
 export const KAFKAJS_VERSION = "2.2.4";
@@ -35,6 +36,7 @@ const PATCHES = [
   beforeJoin,
   concurrentTransactions,
   coordinatorCache,
+  requestQueueTimer,
 ];
 
 /** Throws when the installed kafkajs is not KAFKAJS_VERSION. */
