@@ -98,7 +98,7 @@ export const RESTORE_KEY_DOCS: KindKeyDocs = {
     description:
       "bytes of chunks (files and decoded records) one Worker holds at once (at least 1 MiB)",
     value: whole(1024 * 1024),
-    default: 134217728,
+    default: 25165824,
   },
   RESTORATION_POINT: {
     description:

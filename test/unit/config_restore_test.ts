@@ -63,7 +63,7 @@ Deno.test("the Python tool's local restore.json reads the topic from its directo
     createTopic: false,
     allowNonEmptyTarget: false,
     bytesPerTransaction: 16 * 1024 * 1024,
-    bufferMaxBytes: 128 * 1024 ** 2,
+    bufferMaxBytes: 24 * 1024 ** 2,
     progressIntervalSeconds: 10,
     operations: {},
   };
