@@ -159,6 +159,16 @@ export class UnknownKeyError extends DecryptionError {
   }
 }
 
+/** A key is given for the key id, but it is another key than the one used. */
+export class WrongKeyError extends DecryptionError {
+  constructor(readonly what: string, readonly keyId: string) {
+    super(
+      `Cannot decrypt ${what}: the key given for key id "${keyId}" is not the key it was ` +
+        "encrypted with (wrong key)",
+    );
+  }
+}
+
 /**
  * Checks that `keys` can decrypt what `sealing` describes, without decrypting: the key id
  * is given and its key check value matches. Throws DecryptionError naming `what`.
@@ -172,12 +182,7 @@ export async function checkKey(
   const raw = keys && Object.hasOwn(keys, keyId) ? keys[keyId] : undefined;
   if (raw === undefined) throw new UnknownKeyError(what, keyId, keys);
   const found = await importKek(raw);
-  if (toHex(found.check) !== toHex(keyCheck)) {
-    throw new DecryptionError(
-      `Cannot decrypt ${what}: the key given for key id "${keyId}" is not the key it was ` +
-        "encrypted with (wrong key)",
-    );
-  }
+  if (toHex(found.check) !== toHex(keyCheck)) throw new WrongKeyError(what, keyId);
   return found;
 }
 
@@ -227,6 +232,42 @@ export async function open(
       { cause: error },
     );
   }
+}
+
+/**
+ * Checks, from their index entries alone, that `keys` can decrypt every encrypted chunk
+ * of `entries` (its key id is given, its key check value matches), so a restore stops
+ * before its first record. Throws DecryptionError naming the first chunk that cannot be
+ * decrypted, its key id, and how many more chunks need that key id.
+ */
+export async function checkEntryKeys(
+  entries: Iterable<{ key: string; encryption?: { keyId: string; keyCheck: string } }>,
+  keys: DecryptionKeys | undefined,
+): Promise<void> {
+  let failure: UnknownKeyError | WrongKeyError | null = null;
+  let more = 0;
+  for (const entry of entries) {
+    if (!entry.encryption) continue;
+    const { keyId, keyCheck } = entry.encryption;
+    if (failure !== null) {
+      if (failure.keyId === keyId) more++;
+      continue;
+    }
+    try {
+      await checkKey(`chunk ${entry.key}`, keyId, fromHex(keyCheck), keys);
+    } catch (error) {
+      if (!(error instanceof UnknownKeyError || error instanceof WrongKeyError)) throw error;
+      failure = error;
+    }
+  }
+  if (failure === null) return;
+  if (more === 0) throw failure;
+  throw new DecryptionError(`${failure.message}; ${more} more chunk(s) need that key id`);
+}
+
+/** The bytes of a lowercase hex string. */
+export function fromHex(hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
 }
 
 /** Web Crypto wants an ArrayBuffer-backed view. */

@@ -15,6 +15,7 @@ import {
   CIPHER,
   type DecryptionKeys,
   type EncryptionKey,
+  fromHex,
   IV_BYTES,
   KEY_CHECK_BYTES,
   KEY_ID,
@@ -162,17 +163,13 @@ function envelopeOf(
     algorithm: e.oneOf("algorithm", [CIPHER]),
     keyWrap: e.oneOf("keyWrap", [KEY_WRAP]),
     keyId: e.string("keyId", KEY_ID),
-    keyCheck: hexBytes(e.string("keyCheck", new RegExp(`^[0-9a-f]{${KEY_CHECK_BYTES * 2}}$`))),
+    keyCheck: fromHex(e.string("keyCheck", new RegExp(`^[0-9a-f]{${KEY_CHECK_BYTES * 2}}$`))),
     wrappedKey: base64(e, "wrappedKey", WRAPPED_KEY_BYTES),
     iv: base64(e, "iv", IV_BYTES),
   };
   const ciphertext = base64(r, "ciphertext");
   if (ciphertext.length < TAG_BYTES) r.fail(`field "ciphertext" is shorter than its tag`);
   return { kind: r.string("kind", /^[A-Za-z]+$/), sealing, ciphertext };
-}
-
-function hexBytes(hex: string): Uint8Array {
-  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
 }
 
 /**

@@ -365,6 +365,7 @@ export class BackupConsumer {
       timestampType: timestampTypes[state.topic] ?? "CreateTime",
       codec: job.compression,
       level: job.compressionLevel,
+      encryption: job.encryption,
     });
   }
 
