@@ -6,7 +6,8 @@
 
 import { IntegrityError } from "../errors.ts";
 import { decompress } from "./codec.ts";
-import { cborDecoder, FORMAT_VERSION, MAGIC, MAX_HEADER_BYTES, PREAMBLE_BYTES } from "./format.ts";
+import { type DecryptionKeys, open, TAG_BYTES, UnknownKeyError } from "./encryption.ts";
+import { cborDecoder, FORMAT_VERSIONS, MAGIC, MAX_HEADER_BYTES, PREAMBLE_BYTES } from "./format.ts";
 import { safeIntOf } from "./format.ts";
 import { type ChunkHeader, parseHeader } from "./header.ts";
 import { parseArchiveKey } from "./keys.ts";
@@ -40,8 +41,12 @@ export function decodeChunkHeader(
     if (bytes[i] !== MAGIC[i]) fail("not a chunk file (bad magic bytes)");
   }
   const version = bytes[MAGIC.length];
-  if (version !== FORMAT_VERSION) {
-    fail(`format version ${version} is not supported (this reader knows ${FORMAT_VERSION})`);
+  if (!FORMAT_VERSIONS.includes(version)) {
+    fail(
+      `format version ${version} is not supported (this reader knows ${
+        FORMAT_VERSIONS.join(" and ")
+      })`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(MAGIC.length + 1);
@@ -54,7 +59,7 @@ export function decodeChunkHeader(
   } catch (error) {
     fail("the header is not valid CBOR", error);
   }
-  const header = parseHeader(raw, key);
+  const header = parseHeader(raw, key, version);
   const named = parseArchiveKey(key);
   if (
     named !== null && (named.topic !== header.topic || named.partition !== header.partition ||
@@ -66,8 +71,9 @@ export function decodeChunkHeader(
 }
 
 /**
- * Decodes a whole chunk file read from `key`. Does not check the SHA-256 (see
- * `loadVerifiedChunk`), but checks everything the file says about itself.
+ * Decodes a whole unencrypted chunk file read from `key`. Does not check the SHA-256
+ * (see `loadVerifiedChunk`), but checks everything the file says about itself. An
+ * encrypted chunk needs {@linkcode decryptChunk} first.
  *
  * @example
  * ```ts
@@ -75,27 +81,76 @@ export function decodeChunkHeader(
  * ```
  */
 export function decodeChunk(bytes: Uint8Array, key: string): DecodedChunk {
+  const { header, bodyOffset } = decodeChunkHeader(bytes, key);
+  if (header.encryption) throw new UnknownKeyError(`chunk ${key}`, header.encryption.keyId, {});
+  return decodeChunkBody(header, bytes.subarray(bodyOffset), key);
+}
+
+/** A chunk whose body is decrypted: its header and its compressed body in the clear. */
+export interface OpenedChunk {
+  header: ChunkHeader;
+  /** The body as an unencrypted chunk stores it (compressed with the header's codec). */
+  body: Uint8Array;
+}
+
+/**
+ * Reads the header of any chunk file and, for an encrypted one, decrypts and
+ * authenticates its body with `keys` (the preamble and header are the authenticated
+ * data). Throws IntegrityError (DecryptionError for an unknown key id, a wrong key or a
+ * failed authentication) naming the chunk; nothing is returned that was not authenticated.
+ *
+ * @example
+ * ```ts
+ * const { header, body } = await decryptChunk(bytes, key, { "2024": keyBytes });
+ * const { records } = decodeChunkBody(header, body, key);
+ * ```
+ */
+export async function decryptChunk(
+  bytes: Uint8Array,
+  key: string,
+  keys: DecryptionKeys | undefined,
+): Promise<OpenedChunk> {
+  const { header, bodyOffset } = decodeChunkHeader(bytes, key);
+  const stored = bytes.subarray(bodyOffset);
+  if (!header.encryption) return { header, body: stored };
+  const expected = header.compressedBytes + TAG_BYTES;
+  if (stored.length !== expected) {
+    const how = stored.length < expected ? "truncated" : "has trailing bytes";
+    throw new IntegrityError(
+      `Cannot open chunk ${key}: ${how}: the encrypted body has ${stored.length} bytes, the ` +
+        `header says ${header.compressedBytes} plus a ${TAG_BYTES}-byte tag`,
+    );
+  }
+  const aad = bytes.subarray(0, bodyOffset);
+  const body = await open(`chunk ${key}`, header.encryption, stored, aad, keys);
+  return { header, body };
+}
+
+/**
+ * Decodes the (decrypted) body of a chunk whose header is `header`: bounded
+ * decompression, then every record checked against the header.
+ */
+export function decodeChunkBody(header: ChunkHeader, body: Uint8Array, key: string): DecodedChunk {
   const fail = (problem: string, cause?: unknown): never => {
     throw new IntegrityError(`Cannot open chunk ${key}: ${problem}`, { cause });
   };
-  const { header, bodyOffset } = decodeChunkHeader(bytes, key);
-  const stored = bytes.length - bodyOffset;
+  const stored = body.length;
   if (stored !== header.compressedBytes) {
     const how = stored < header.compressedBytes ? "truncated" : "has trailing bytes";
     fail(`${how}: the body has ${stored} bytes, the header says ${header.compressedBytes}`);
   }
-  let body: Uint8Array;
+  let plain: Uint8Array;
   try {
-    body = decompress(header.codec, bytes.subarray(bodyOffset), header.uncompressedBytes);
+    plain = decompress(header.codec, body, header.uncompressedBytes);
   } catch (error) {
     return fail(`cannot decompress the ${header.codec} body (truncated or damaged)`, error);
   }
-  if (body.length !== header.uncompressedBytes) {
-    fail(`the body has ${body.length} bytes, the header says ${header.uncompressedBytes}`);
+  if (plain.length !== header.uncompressedBytes) {
+    fail(`the body has ${plain.length} bytes, the header says ${header.uncompressedBytes}`);
   }
   let rows: unknown;
   try {
-    rows = cborDecoder.decode(body);
+    rows = cborDecoder.decode(plain);
   } catch (error) {
     fail("the body is not valid CBOR", error);
   }

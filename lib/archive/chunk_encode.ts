@@ -7,6 +7,8 @@
 import { sha256Hex } from "./checksum.ts";
 import { type Compressor, createCompressor } from "./codec.ts";
 import { type Codec, CODECS, encodeCborTransient, FORMAT_VERSION, MAGIC } from "./format.ts";
+import { ENCRYPTED_FORMAT_VERSION } from "./format.ts";
+import { type EncryptionKey, prepareSeal, seal, TAG_BYTES, toHex } from "./encryption.ts";
 import { PREAMBLE_BYTES, TIMESTAMP_TYPES, type TimestampType } from "./format.ts";
 import { type ChunkHeader, headerToCbor } from "./header.ts";
 import type { ChunkIndexEntry } from "./index_entry.ts";
@@ -24,6 +26,11 @@ export interface ChunkStart {
   codec: Codec;
   /** Compression level; default: `DEFAULT_LEVELS` of codec.ts. */
   level?: number;
+  /**
+   * Encrypt the body (format version 2, docs/FORMAT.md section 11) with a fresh data key
+   * wrapped by this key; absent: an unencrypted version 1 chunk.
+   */
+  encryption?: EncryptionKey;
 }
 
 /** Everything a writer decides, for writing a chunk in one call. */
@@ -121,8 +128,12 @@ export class ChunkWriter {
     const next = this.#lastOffset === null ? from : this.#lastOffset + 1;
     if (next <= to) gaps.push([next, to]);
     const count = this.#count;
+    const encryption = this.#start.encryption;
+    const sealed = encryption ? await prepareSeal(encryption) : null;
+    const formatVersion = sealed ? ENCRYPTED_FORMAT_VERSION : FORMAT_VERSION;
+    const compressedBytes = compressed.reduce((sum, piece) => sum + piece.length, 0);
     const header: ChunkHeader = {
-      formatVersion: FORMAT_VERSION,
+      formatVersion,
       topic,
       partition,
       from,
@@ -135,24 +146,33 @@ export class ChunkWriter {
       timestampType,
       codec,
       uncompressedBytes: this.#uncompressedBytes,
-      compressedBytes: compressed.reduce((sum, piece) => sum + piece.length, 0),
+      compressedBytes,
       createdAt: createdAt.toISOString(),
+      ...(sealed ? { encryption: sealed.sealing } : {}),
     };
+    // The header is encoded into a shared buffer: copied into the file before any await.
     const headerBytes = encodeCborTransient(headerToCbor(header));
-    const bytes = new Uint8Array(PREAMBLE_BYTES + headerBytes.length + header.compressedBytes);
+    const bodyOffset = PREAMBLE_BYTES + headerBytes.length;
+    const tag = sealed ? TAG_BYTES : 0;
+    const bytes = new Uint8Array(bodyOffset + compressedBytes + tag);
     bytes.set(MAGIC, 0);
-    bytes[MAGIC.length] = FORMAT_VERSION;
+    bytes[MAGIC.length] = formatVersion;
     new DataView(bytes.buffer).setUint32(MAGIC.length + 1, headerBytes.length);
     bytes.set(headerBytes, PREAMBLE_BYTES);
-    let at = PREAMBLE_BYTES + headerBytes.length;
+    let at = bodyOffset;
     for (const piece of compressed) {
       bytes.set(piece, at);
       at += piece.length;
     }
+    if (sealed) {
+      // Authenticated data: the preamble and the header, so neither can change or move.
+      const body = bytes.subarray(bodyOffset, bodyOffset + compressedBytes);
+      bytes.set(await seal(sealed, body, bytes.subarray(0, bodyOffset)), bodyOffset);
+    }
     const sha256 = sha256Hex(bytes);
     const { firstOffset, lastOffset, minTimestamp, maxTimestamp, uncompressedBytes } = header;
     const entry: ChunkIndexEntry = {
-      formatVersion: FORMAT_VERSION,
+      formatVersion,
       key,
       topic,
       partition,
@@ -170,6 +190,11 @@ export class ChunkWriter {
       sha256,
       gaps,
       createdAt: header.createdAt,
+      ...(sealed
+        ? {
+          encryption: { keyId: sealed.sealing.keyId, keyCheck: toHex(sealed.sealing.keyCheck) },
+        }
+        : {}),
     };
     return { key, bytes, sha256, entry };
   }

@@ -3,10 +3,11 @@
  * used to write and read it.
  *
  *   offset 0   8 bytes  magic "KBAKCHNK"
- *   offset 8   u8       format version (1)
+ *   offset 8   u8       format version (1; 2: encrypted, section 11)
  *   offset 9   u32 BE   header length H
  *   offset 13  H bytes  header: a CBOR map, never compressed
  *   offset 13+H         body: a CBOR array of records, compressed with the header's codec
+ *                       (version 2: then encrypted with AES-256-GCM, the 16-byte tag last)
  */
 
 // The plain ESM build: the default one for Node loads the native cbor-extract, which makes
@@ -16,8 +17,18 @@ import { Decoder, Encoder } from "cbor-x/encode";
 /** The first eight bytes of every chunk file. */
 export const MAGIC: Uint8Array = new TextEncoder().encode("KBAKCHNK");
 
-/** The chunk format version this code writes, and the only one it reads. */
+/** The format version of an unencrypted chunk (and of its index entry). */
 export const FORMAT_VERSION = 1;
+
+/**
+ * The format version of an encrypted chunk (docs/FORMAT.md, section 11): the same layout
+ * with an `encryption` map in the header and an AES-256-GCM body. Unencrypted chunks keep
+ * version 1, so that every reader of version 1 still reads them.
+ */
+export const ENCRYPTED_FORMAT_VERSION = 2;
+
+/** Every chunk format version this code reads. */
+export const FORMAT_VERSIONS: readonly number[] = [FORMAT_VERSION, ENCRYPTED_FORMAT_VERSION];
 
 /** Bytes before the header: magic, version, header length. */
 export const PREAMBLE_BYTES = MAGIC.length + 1 + 4;

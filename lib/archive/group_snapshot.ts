@@ -7,6 +7,7 @@ import type { StorageBackend } from "../storage/backend.ts";
 import { getMetaObject, listMetaObjects, type MetaRef, putMetaObject } from "./meta_object.ts";
 import { ISO_INSTANT } from "./header.ts";
 import { isStamp, newStamp } from "./stamp.ts";
+import type { DecryptionKeys, EncryptionKey } from "./encryption.ts";
 
 export const GROUPS_PREFIX = "@groups/";
 const FORMAT = 1;
@@ -39,13 +40,14 @@ export const groupSnapshotKey = (at: Date): string => `${GROUPS_PREFIX}${newStam
 export const sameGroupOffsets = (a: GroupSnapshot, b: GroupSnapshot): boolean =>
   JSON.stringify(a.groups) === JSON.stringify(b.groups);
 
-/** Stores a snapshot under a new key. */
+/** Stores a snapshot under a new key (encrypted with `encryption` when given). */
 export function writeGroupSnapshot(
   backend: StorageBackend,
   snapshot: GroupSnapshot,
+  encryption?: EncryptionKey,
 ): Promise<MetaRef> {
   const value = { formatVersion: FORMAT, kind: "groupSnapshot", ...snapshot };
-  return putMetaObject(backend, groupSnapshotKey(new Date(snapshot.createdAt)), value);
+  return putMetaObject(backend, groupSnapshotKey(new Date(snapshot.createdAt)), value, encryption);
 }
 
 /** The keys of every snapshot, oldest first. */
@@ -55,14 +57,18 @@ export async function listGroupSnapshots(backend: StorageBackend): Promise<strin
   );
 }
 
-/** Reads and checks a snapshot (against `sha256` when a reference gives one). */
+/**
+ * Reads and checks a snapshot (against `sha256` when a reference gives one), decrypting
+ * it with `keys` when it is encrypted; `keyId` says with which key (null: in the clear).
+ */
 export async function readGroupSnapshot(
   backend: StorageBackend,
   key: string,
   sha256?: string,
-): Promise<{ snapshot: GroupSnapshot; ref: MetaRef }> {
-  const { value, sha256: actual } = await getMetaObject(backend, key, sha256);
-  return { snapshot: parseGroupSnapshot(value, key), ref: { key, sha256: actual } };
+  keys?: DecryptionKeys,
+): Promise<{ snapshot: GroupSnapshot; ref: MetaRef; keyId: string | null }> {
+  const { value, sha256: actual, keyId } = await getMetaObject(backend, key, sha256, keys);
+  return { snapshot: parseGroupSnapshot(value, key), ref: { key, sha256: actual }, keyId };
 }
 
 /** Validates a decoded snapshot; IntegrityError naming `key` for anything amiss. */

@@ -6,7 +6,9 @@
 
 import { IntegrityError } from "../errors.ts";
 import { checkSummary, FieldReader } from "./fields.ts";
-import { type Codec, CODECS, FORMAT_VERSION, PREAMBLE_BYTES, TIMESTAMP_TYPES } from "./format.ts";
+import { type Codec, CODECS, ENCRYPTED_FORMAT_VERSION, FORMAT_VERSIONS } from "./format.ts";
+import { PREAMBLE_BYTES, TIMESTAMP_TYPES } from "./format.ts";
+import { KEY_CHECK_BYTES, KEY_ID } from "./encryption.ts";
 import type { TimestampType } from "./format.ts";
 import { gapSize } from "./gaps.ts";
 import { ISO_INSTANT } from "./header.ts";
@@ -38,6 +40,19 @@ export interface ChunkIndexEntry {
   /** Inclusive offset ranges inside [from, to] that hold no record, ascending. */
   gaps: Array<[number, number]>;
   createdAt: string;
+  /**
+   * Version 2 (encrypted) only: the key id and key check value of the key the chunk's
+   * data key is wrapped with, so a restore can find a missing or wrong key before it
+   * opens any chunk. The chunk's own (authenticated) header must say the same.
+   */
+  encryption?: EntryEncryption;
+}
+
+/** What an index entry says of an encrypted chunk's key. */
+export interface EntryEncryption {
+  keyId: string;
+  /** Lowercase hex of the key check value (docs/FORMAT.md, section 11). */
+  keyCheck: string;
 }
 
 const encoder = new TextEncoder();
@@ -61,9 +76,11 @@ export function parseIndexEntry(data: Uint8Array, indexKey: string): ChunkIndexE
   }
   const r = new FieldReader(raw, `index entry ${indexKey}`);
   const formatVersion = r.int("formatVersion");
-  if (formatVersion !== FORMAT_VERSION) {
+  if (!FORMAT_VERSIONS.includes(formatVersion)) {
     r.fail(
-      `format version ${formatVersion} is not supported (this reader knows ${FORMAT_VERSION})`,
+      `format version ${formatVersion} is not supported (this reader knows ${
+        FORMAT_VERSIONS.join(" and ")
+      })`,
     );
   }
   const entry: ChunkIndexEntry = {
@@ -86,6 +103,15 @@ export function parseIndexEntry(data: Uint8Array, indexKey: string): ChunkIndexE
     gaps: readGaps(r),
     createdAt: r.string("createdAt", ISO_INSTANT),
   };
+  if (formatVersion === ENCRYPTED_FORMAT_VERSION) {
+    const e = new FieldReader(r.raw("encryption"), `encryption of index entry ${indexKey}`);
+    entry.encryption = {
+      keyId: e.string("keyId", KEY_ID),
+      keyCheck: e.string("keyCheck", new RegExp(`^[0-9a-f]{${KEY_CHECK_BYTES * 2}}$`)),
+    };
+  } else if (r.raw("encryption") !== undefined) {
+    r.fail(`an unencrypted (version ${formatVersion}) entry has an "encryption" field`);
+  }
   const named = parseArchiveKey(entry.key);
   if (
     named?.kind !== "chunk" || named.topic !== entry.topic ||

@@ -6,7 +6,10 @@
 import { IntegrityError, NotFoundError, StorageError } from "../errors.ts";
 import type { StorageBackend } from "../storage/backend.ts";
 import { compareKeys } from "../storage/keys.ts";
-import { decodeChunk, type DecodedChunk } from "./chunk_decode.ts";
+import { decodeChunkBody, decodeChunkHeader, type DecodedChunk } from "./chunk_decode.ts";
+import { decryptChunk } from "./chunk_decode.ts";
+import { type DecryptionKeys, toHex } from "./encryption.ts";
+import type { ChunkHeader } from "./header.ts";
 import type { EncodedChunk } from "./chunk_encode.ts";
 import { formatSidecar, parseSidecar, sha256Hex } from "./checksum.ts";
 import { computeGaps, offsetsOf } from "./gaps.ts";
@@ -161,32 +164,59 @@ export async function listArchive(backend: StorageBackend): Promise<ArchivedTopi
   }));
 }
 
-/** A chunk file whose size and SHA-256 matched its sidecar and index entry. */
+/**
+ * A chunk file whose size and SHA-256 matched its sidecar and index entry, whose header
+ * agrees with the entry, and whose body (for an encrypted chunk) was decrypted and
+ * authenticated: what is left to do is decompress and decode it.
+ */
 export interface VerifiedChunkFile {
   entry: ChunkIndexEntry;
-  bytes: Uint8Array;
+  header: ChunkHeader;
+  /**
+   * The body as an unencrypted chunk stores it (compressed): a view into the file for an
+   * unencrypted chunk, the decrypted bytes for an encrypted one (whose file is let go).
+   */
+  body: Uint8Array;
 }
 
 /**
  * Gets a chunk and its sidecar, checks size and SHA-256 against both the sidecar and
- * the index entry, and only then decodes it and checks its header and records against
- * the entry. Throws `IntegrityError` naming the object at fault.
+ * the index entry, decrypts it with `keys` when it is encrypted, and only then decodes it
+ * and checks its header and records against the entry. Throws `IntegrityError` naming
+ * the object at fault (DecryptionError for a missing or wrong key, or a failed tag).
  */
 export async function loadVerifiedChunk(
   backend: StorageBackend,
   entry: ChunkIndexEntry,
+  keys?: DecryptionKeys,
 ): Promise<DecodedChunk> {
-  return decodeVerifiedChunk(await fetchVerifiedChunk(backend, entry));
+  return decodeVerifiedChunk(await fetchVerifiedChunk(backend, entry, keys));
 }
 
 /**
- * The first half of {@linkcode loadVerifiedChunk}: gets the chunk file and its sidecar
- * and checks size and SHA-256. Holds only the file's bytes, so it can run ahead.
+ * The first half of {@linkcode loadVerifiedChunk}: gets the chunk file and its sidecar,
+ * checks size and SHA-256 and the header, and decrypts an encrypted body. Holds only the
+ * file's bytes (or, once decrypted, its body), so it can run ahead.
  */
 export async function fetchVerifiedChunk(
   backend: StorageBackend,
   entry: ChunkIndexEntry,
+  keys?: DecryptionKeys,
 ): Promise<VerifiedChunkFile> {
+  const bytes = await fetchCheckedChunk(backend, entry);
+  checkHeaderAgainstEntry(decodeChunkHeader(bytes, entry.key).header, entry);
+  const { header, body } = await decryptChunk(bytes, entry.key, keys);
+  return { entry, header, body };
+}
+
+/**
+ * The checksum layer alone: the chunk file, once its size and SHA-256 match its sidecar
+ * and index entry. Needs no key: this is what `sha256sum -c` checks of an encrypted chunk.
+ */
+export async function fetchCheckedChunk(
+  backend: StorageBackend,
+  entry: ChunkIndexEntry,
+): Promise<Uint8Array> {
   const key = entry.key;
   const sidecarKey = sidecarKeyOf(key);
   const [bytes, sidecarBytes] = await Promise.all([
@@ -213,23 +243,35 @@ export async function fetchVerifiedChunk(
         `index entry ${entry.sha256})`,
     );
   }
-  return { entry, bytes };
+  return bytes;
 }
 
 /**
- * The second half of {@linkcode loadVerifiedChunk}: decodes a verified file and checks
- * its header and records against the index entry.
+ * Every header field the index entry repeats must be equal, the encryption key named
+ * the same. Throws IntegrityError naming the chunk.
  */
-export function decodeVerifiedChunk({ entry, bytes }: VerifiedChunkFile): DecodedChunk {
+export function checkHeaderAgainstEntry(header: ChunkHeader, entry: ChunkIndexEntry): void {
   const key = entry.key;
-  const decoded = decodeChunk(bytes, key);
-  const { header, records } = decoded;
   for (const field of HEADER_FIELDS) {
     if (header[field] !== entry[field]) {
       fail(`${key} says ${field} ${header[field]}, its index entry says ${entry[field]}`);
     }
   }
-  const gaps = computeGaps(entry.from, entry.to, offsetsOf(records));
+  const inHeader = header.encryption &&
+    { keyId: header.encryption.keyId, keyCheck: toHex(header.encryption.keyCheck) };
+  if (JSON.stringify(inHeader) !== JSON.stringify(entry.encryption)) {
+    fail(`${key} and its index entry disagree on its encryption key`);
+  }
+}
+
+/**
+ * The second half of {@linkcode loadVerifiedChunk}: decodes a verified file and checks
+ * its records against the index entry.
+ */
+export function decodeVerifiedChunk({ entry, header, body }: VerifiedChunkFile): DecodedChunk {
+  const key = entry.key;
+  const decoded = decodeChunkBody(header, body, key);
+  const gaps = computeGaps(entry.from, entry.to, offsetsOf(decoded.records));
   if (JSON.stringify(gaps) !== JSON.stringify(entry.gaps)) {
     fail(`the records of ${key} disagree with the gaps of its index entry`);
   }

@@ -9,6 +9,7 @@ import { getMetaObject, listMetaObjects, type MetaRef, putMetaObject } from "./m
 import { ISO_INSTANT } from "./header.ts";
 import { topicPrefix } from "./keys.ts";
 import { isStamp, newStamp, stampTime } from "./stamp.ts";
+import type { DecryptionKeys, EncryptionKey } from "./encryption.ts";
 
 const FORMAT = 1;
 const DIR = "@config/";
@@ -38,14 +39,18 @@ function sortedConfigs<T extends { configs: Record<string, string> }>(value: T):
 
 const prefixOf = (topic: string) => `${topicPrefix(topic)}${DIR}`;
 
-/** Stores a topic's config under a new key. */
-export function writeTopicConfig(backend: StorageBackend, config: TopicConfig): Promise<MetaRef> {
+/** Stores a topic's config under a new key (encrypted with `encryption` when given). */
+export function writeTopicConfig(
+  backend: StorageBackend,
+  config: TopicConfig,
+  encryption?: EncryptionKey,
+): Promise<MetaRef> {
   const key = `${prefixOf(config.topic)}${newStamp(new Date(config.createdAt))}.json`;
   return putMetaObject(backend, key, {
     formatVersion: FORMAT,
     kind: "topicConfig",
     ...sortedConfigs(config),
-  });
+  }, encryption);
 }
 
 /** The keys of a topic's stored configs, oldest first. */
@@ -64,16 +69,40 @@ export async function topicConfigAt(
   backend: StorageBackend,
   topic: string,
   atMs?: number,
+  keys?: DecryptionKeys,
 ): Promise<TopicConfig | null> {
-  const prefix = prefixOf(topic);
-  const keys = (await listTopicConfigs(backend, topic)).filter((key) =>
-    atMs === undefined || stampTime(key.slice(prefix.length, -".json".length))! <= atMs
-  );
-  return keys.length === 0 ? null : await readTopicConfig(backend, keys[keys.length - 1]);
+  return (await storedTopicConfigAt(backend, topic, atMs, keys))?.config ?? null;
 }
 
-export async function readTopicConfig(backend: StorageBackend, key: string): Promise<TopicConfig> {
-  const { value } = await getMetaObject(backend, key);
+/** Like {@linkcode topicConfigAt}, with the key id the config is encrypted with (or null). */
+export async function storedTopicConfigAt(
+  backend: StorageBackend,
+  topic: string,
+  atMs?: number,
+  keys?: DecryptionKeys,
+): Promise<{ config: TopicConfig; keyId: string | null } | null> {
+  const prefix = prefixOf(topic);
+  const found = (await listTopicConfigs(backend, topic)).filter((key) =>
+    atMs === undefined || stampTime(key.slice(prefix.length, -".json".length))! <= atMs
+  );
+  return found.length === 0 ? null : await readStoredTopicConfig(backend, found.at(-1)!, keys);
+}
+
+/** Reads and checks a stored config, decrypting it with `keys` when it is encrypted. */
+export async function readTopicConfig(
+  backend: StorageBackend,
+  key: string,
+  keys?: DecryptionKeys,
+): Promise<TopicConfig> {
+  return (await readStoredTopicConfig(backend, key, keys)).config;
+}
+
+async function readStoredTopicConfig(
+  backend: StorageBackend,
+  key: string,
+  keys?: DecryptionKeys,
+): Promise<{ config: TopicConfig; keyId: string | null }> {
+  const { value, keyId } = await getMetaObject(backend, key, undefined, keys);
   const r = new FieldReader(value, `topic config ${key}`);
   if (r.int("formatVersion") !== FORMAT) {
     r.fail(`format version ${r.raw("formatVersion")} is not supported`);
@@ -84,11 +113,12 @@ export async function readTopicConfig(backend: StorageBackend, key: string): Pro
     configs === null || typeof configs !== "object" || Array.isArray(configs) ||
     Object.values(configs).some((v) => typeof v !== "string")
   ) r.fail(`field "configs" must be an object of strings`);
-  return {
+  const config = {
     topic: r.string("topic", /./),
     createdAt: r.string("createdAt", ISO_INSTANT),
     partitions: r.int("partitions", 1),
     replicationFactor: r.int("replicationFactor", 1),
     configs: configs as Record<string, string>,
   };
+  return { config, keyId };
 }

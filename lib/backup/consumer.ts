@@ -369,6 +369,7 @@ export class BackupConsumer {
       timestampType: timestampTypes[state.topic] ?? "CreateTime",
       codec: job.compression,
       level: job.compressionLevel,
+      encryption: job.encryption,
     });
   }
 

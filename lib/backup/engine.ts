@@ -266,10 +266,12 @@ export async function runBackup(
         `consumer(s) in group ${job.groupId}, mode ${job.runMode}`,
     );
     const metadata = new BackupMetadata(archive.storage, admin, job, plan.topics, logger);
+    // Before the consumers start: an ENCRYPTION_KEY_ID reused for another key is refused
+    // before any chunk is written under it.
+    await metadata.load();
     // Topic settings and the groups' offsets as the run starts, while the consumers start
     // (a once run with nothing to back up ends at once: its end is its start).
     const captured = withKafkaRetry("archiving topic configs and group offsets", async () => {
-      await metadata.load();
       if (isEmptyOnceRun(plan)) return;
       await metadata.captureTopicConfigs();
       await metadata.captureGroups();

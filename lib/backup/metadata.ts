@@ -13,7 +13,7 @@ import type { BackupJob } from "../config/backup_job.ts";
 import type { Logger } from "../log.ts";
 import type { StorageBackend } from "../storage/backend.ts";
 import type { MetaRef } from "../archive/meta_object.ts";
-import { IntegrityError } from "../errors.ts";
+import { ConfigError, IntegrityError } from "../errors.ts";
 import { mapLimit } from "../util/map_limit.ts";
 
 /** Admin requests in flight at once while reading groups' offsets and topics' settings. */
@@ -27,10 +27,11 @@ import {
 } from "../archive/group_snapshot.ts";
 import {
   sameTopicConfig,
+  storedTopicConfigAt,
   type TopicConfig,
-  topicConfigAt,
   writeTopicConfig,
 } from "../archive/topic_config.ts";
+import { type DecryptionKeys, UnknownKeyError, WrongKeyError } from "../archive/encryption.ts";
 import { type RestorationPoint, writeRestorationPoint } from "../archive/restoration_point.ts";
 import { partitionEnd } from "../archive/store.ts";
 
@@ -55,25 +56,74 @@ export class BackupMetadata {
     private readonly logger: Logger,
   ) {}
 
-  /** Reads the newest archived snapshot and configs, so unchanged ones are not written again. */
+  /**
+   * Reads the newest archived snapshot and configs, so unchanged ones are not written
+   * again. One stored otherwise than this backup stores (in the clear while it encrypts,
+   * under another key id, or encrypted while it does not) counts as absent: the next is
+   * written the way the job says.
+   */
   async load(): Promise<void> {
-    const keys = await listGroupSnapshots(this.storage);
-    const newest = keys.at(-1);
+    const keys = this.#ownKeys();
+    const wanted = this.job.encryption?.id ?? null;
+    const keyNote = (what: string, keyId: string | null) =>
+      this.logger.info(
+        `${what} is ${keyId === null ? "in the clear" : `under key id ${keyId}`}, this backup ` +
+          `${
+            wanted === null ? "stores in the clear" : `encrypts under ${wanted}`
+          }: a new one will be written`,
+      );
+    const newest = (await listGroupSnapshots(this.storage)).at(-1);
     try {
-      if (newest !== undefined) this.#lastSnapshot = await readGroupSnapshot(this.storage, newest);
+      if (newest !== undefined) {
+        const { snapshot, ref, keyId } = await readGroupSnapshot(
+          this.storage,
+          newest,
+          undefined,
+          keys,
+        );
+        if (keyId === wanted) this.#lastSnapshot = { snapshot, ref };
+        else keyNote(`group snapshot ${newest}`, keyId);
+      }
     } catch (error) {
+      this.#refuseReusedKeyId(error);
       // A damaged old snapshot must not stop the backup: the next one is simply written.
-      if (!(error instanceof IntegrityError)) throw error;
-      this.logger.warn(`${error.message}: a new group snapshot will be written`);
+      if (error instanceof UnknownKeyError) keyNote(`group snapshot ${newest}`, error.keyId);
+      else if (!(error instanceof IntegrityError)) throw error;
+      else this.logger.warn(`${error.message}: a new group snapshot will be written`);
     }
     for (const topic of this.topics) {
-      const config = await topicConfigAt(this.storage, topic).catch((error) => {
-        if (!(error instanceof IntegrityError)) throw error;
-        this.logger.warn(`${error.message}: the topic's config will be archived again`);
-        return null;
-      });
-      if (config) this.#lastConfigs.set(topic, config);
+      const stored = await storedTopicConfigAt(this.storage, topic, undefined, keys).catch(
+        (error) => {
+          this.#refuseReusedKeyId(error);
+          if (error instanceof UnknownKeyError) {
+            keyNote(`the archived config of ${topic}`, error.keyId);
+          } else if (!(error instanceof IntegrityError)) throw error;
+          else this.logger.warn(`${error.message}: the topic's config will be archived again`);
+          return null;
+        },
+      );
+      if (stored?.keyId === wanted) this.#lastConfigs.set(topic, stored.config);
+      else if (stored) keyNote(`the archived config of ${topic}`, stored.keyId);
     }
+  }
+
+  /**
+   * Two keys under one key id would leave chunks no restore can tell apart: refused
+   * (exit 2) when the archive holds an object under this id that this key cannot open.
+   */
+  #refuseReusedKeyId(error: unknown): void {
+    if (!(error instanceof WrongKeyError)) return;
+    throw new ConfigError(
+      `ENCRYPTION_KEY is not the key that ENCRYPTION_KEY_ID "${error.keyId}" names in ` +
+        `${this.storage.location} (${error.what} is encrypted under another key with that ` +
+        "id): give a new key a new ENCRYPTION_KEY_ID",
+    );
+  }
+
+  /** The backup's own key, to read back what it wrote before. */
+  #ownKeys(): DecryptionKeys | undefined {
+    const own = this.job.encryption;
+    return own && { [own.id]: own.key };
   }
 
   /** Snapshots the groups' offsets; returns the reference of the archive's newest snapshot. */
@@ -100,7 +150,7 @@ export class BackupMetadata {
       return this.#lastSnapshot.ref;
     }
     if (!this.#lastSnapshot && groups.length === 0) return null;
-    const ref = await writeGroupSnapshot(this.storage, snapshot);
+    const ref = await writeGroupSnapshot(this.storage, snapshot, this.job.encryption);
     this.#lastSnapshot = { snapshot, ref };
     this.logger.info(`group snapshot ${ref.key}: ${groups.length} group(s)`);
     return ref;
@@ -115,7 +165,7 @@ export class BackupMetadata {
       const config: TopicConfig = { topic, createdAt: new Date().toISOString(), ...settings };
       const last = this.#lastConfigs.get(topic);
       if (last && sameTopicConfig(last, config)) continue;
-      const { key } = await writeTopicConfig(this.storage, config);
+      const { key } = await writeTopicConfig(this.storage, config, this.job.encryption);
       this.#lastConfigs.set(topic, config);
       this.logger.info(`topic config ${key}`);
     }

@@ -11,6 +11,7 @@ import { readOverride } from "./overrides.ts";
 import { parseJobText, readJobFile } from "./read_job_file.ts";
 import type { StorageConfig } from "../storage/registry.ts";
 import { checkStorageKeys, readFilesystemType, readStorage } from "./storage_config.ts";
+import { type EncryptionKey, readEncryption } from "./encryption_config.ts";
 import { logLevel } from "./time_values.ts";
 import {
   arrayOf,
@@ -57,6 +58,11 @@ export interface BackupJob {
   compression: Compression;
   /** COMPRESSION_LEVEL; absent: the codec's default (zstd 1, gzip 6). */
   compressionLevel?: number;
+  /**
+   * ENCRYPTION_KEY_ID and the 32 bytes of ENCRYPTION_KEY: encrypt what is archived.
+   * Absent: archive in the clear. A secret: never log or write it.
+   */
+  encryption?: EncryptionKey;
   runMode: BackupRunMode;
   progressIntervalSeconds: number;
   /** S3/AZURE: most bytes of closed chunks waiting for upload in the staging directory. */
@@ -150,6 +156,7 @@ export function parseBackupJob(
     logLevel: fields.withDefault("LOG_LEVEL", logLevel, 20),
     compression,
     compressionLevel,
+    encryption: readEncryption(fields),
     runMode: fields.withDefault("RUN_MODE", oneOf(BACKUP_RUN_MODES), "continuous"),
     progressIntervalSeconds: fields.withDefault("PROGRESS_INTERVAL_SECONDS", positiveNumber, 10),
     stagingMaxBytes,

@@ -1,6 +1,7 @@
 /** The keys only a backup job file has, for the key table (key_docs.ts). */
 import { COMPRESSIONS } from "./choices.ts";
-import { choice, type KindKeyDocs, listOf, positive, text, whole } from "./key_doc.ts";
+import { choice, type KindKeyDocs, listOf, matching, positive, text, whole } from "./key_doc.ts";
+import { KEY_ID } from "../archive/encryption.ts";
 import { GROUPS, PATTERN, TOPIC } from "./value_docs.ts";
 
 export const BACKUP_KEY_DOCS: KindKeyDocs = {
@@ -46,6 +47,19 @@ export const BACKUP_KEY_DOCS: KindKeyDocs = {
   COMPRESSION_LEVEL: {
     description: 'zstd 1-19 (default 1), gzip 1-9 (default 6); not with COMPRESSION "none"',
     value: whole(1, 19),
+  },
+  ENCRYPTION_KEY: {
+    description:
+      'encrypt chunks, group snapshots and topic configs (AES-256-GCM): only a "${VAR}" reference to a 32-byte key, as 64 hex digits or base64',
+    value: text,
+    secret: true,
+    requires: ["ENCRYPTION_KEY_ID"],
+  },
+  ENCRYPTION_KEY_ID: {
+    description:
+      "the name of ENCRYPTION_KEY, stored in the clear with every encrypted object (restore's DECRYPTION_KEYS finds the key by it)",
+    value: matching(KEY_ID),
+    requires: ["ENCRYPTION_KEY"],
   },
   STAGING_MAX_BYTES: {
     description:

@@ -8,7 +8,7 @@
  */
 import { type EnvLookup, expandEnv } from "./env_expand.ts";
 import { type At, Issues } from "./issues.ts";
-import { checkSecretReference, SECRET_KEYS } from "./secrets.ts";
+import { checkSecretMap, checkSecretReference, SECRET_KEYS, SECRET_MAP_KEYS } from "./secrets.ts";
 
 /** Validates one value: returns it converted, or records a problem at `at` and returns undefined. */
 export type Check<T> = (value: unknown, at: At) => T | undefined;
@@ -33,7 +33,11 @@ export class JobFields {
     this.#keyOrder = Object.keys(raw);
     for (const key of checkKeys(raw, this.issues)) {
       const at = this.at(key);
-      if (SECRET_KEYS.includes(key) && !checkSecretReference(raw[key], at)) {
+      const secret = Object.hasOwn(SECRET_KEYS, key) &&
+        !checkSecretReference(raw[key], at, SECRET_KEYS[key]);
+      const secrets = Object.hasOwn(SECRET_MAP_KEYS, key) &&
+        !checkSecretMap(raw[key], at, SECRET_MAP_KEYS[key]);
+      if (secret || secrets) {
         this.#failed.add(key);
         continue;
       }

@@ -49,7 +49,10 @@ export interface KeyFacts {
   readonly default?: unknown;
   /** The parser refuses a job without it (for a storage key: a job of that storage). */
   readonly required?: true;
-  /** A secret: the file may only hold a `${VAR}` reference to it (secrets.ts). */
+  /**
+   * A secret: the file may only hold a `${VAR}` reference to it (secrets.ts); for an
+   * object, each member value is one.
+   */
   readonly secret?: true;
   /** Keys that must be set too: the parser refuses this key without them. */
   readonly requires?: readonly string[];

@@ -19,6 +19,7 @@ import type { PointSpec } from "../archive/restoration_point.ts";
 import { topicName } from "./kafka_values.ts";
 import type { StorageConfig } from "../storage/registry.ts";
 import { checkStorageKeys, readFilesystemType, readStorage } from "./storage_config.ts";
+import { type DecryptionKeys, readDecryptionKeys } from "./encryption_config.ts";
 import { logLevel, timestamp } from "./time_values.ts";
 import {
   arrayOf,
@@ -96,6 +97,11 @@ export interface RestoreJob {
   consumerGroupMap?: Record<string, string>;
   /** TOPIC_CONFIG_OVERRIDES: target topic -> config -> value, or null to leave it out. */
   topicConfigOverrides?: Record<string, Record<string, string | null>>;
+  /**
+   * DECRYPTION_KEYS: key id -> the 32 bytes of the key, for encrypted chunks and metadata
+   * objects. Secrets: never log or write them (they are no part of the fingerprint).
+   */
+  decryptionKeys?: DecryptionKeys;
   /** Metrics and the rate limits (operations_config.ts). */
   operations: OperationsConfig;
 }
@@ -186,6 +192,7 @@ export function parseRestoreJob(
     offsetMapTopic: fields.optional("OFFSET_MAP_TOPIC", topicName),
     progressIntervalSeconds: fields.withDefault("PROGRESS_INTERVAL_SECONDS", positiveNumber, 10),
     ...metadata,
+    decryptionKeys: readDecryptionKeys(fields),
     operations: readOperations(fields, "restore"),
   });
   job.runMode = readOverride(issues, "runMode", overrides.runMode, oneOf(RESTORE_RUN_MODES)) ??

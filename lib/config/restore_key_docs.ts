@@ -15,6 +15,7 @@ import {
   whole,
 } from "./key_doc.ts";
 import { GROUPS, TIME, TOPIC } from "./value_docs.ts";
+import { KEY_ID } from "../archive/encryption.ts";
 
 export const RESTORE_KEY_DOCS: KindKeyDocs = {
   BACKUP_TOPIC_NAME: {
@@ -114,6 +115,12 @@ export const RESTORE_KEY_DOCS: KindKeyDocs = {
     description: '{"source group": "target group"}: commit a group\'s offsets under another id',
     value: mapOf(text, { nonEmpty: true }),
     requires: ["RESTORE_CONSUMER_GROUPS"],
+  },
+  DECRYPTION_KEYS: {
+    description:
+      'the keys of an encrypted archive, by key id: {"2025-01": "${OLD_KEY}", "2025-06": "${NEW_KEY}"} (only "${VAR}" references); for the restore, --verify and --list',
+    value: mapOf(text, { nonEmpty: true, names: KEY_ID }),
+    secret: true,
   },
   TOPIC_CONFIG_OVERRIDES: {
     description:

@@ -7,7 +7,7 @@
  * KAFKA_SSL that is false) only the parsers check.
  */
 import { FILESYSTEM_TYPES, STORAGE_KIND_KEYS, storageKind } from "../storage/registry.ts";
-import type { JobKind } from "./key_doc.ts";
+import type { JobKind, ValueDoc } from "./key_doc.ts";
 import {
   KEY_DOCS,
   keyFacts,
@@ -29,8 +29,16 @@ function keySchema(key: string, kind: JobKind): Schema {
   return {
     description: facts.description,
     ...(facts.default === undefined ? {} : { default: facts.default }),
-    ...(facts.secret ? SECRET : asWritten(facts.value)),
+    ...(facts.secret ? secretSchema(facts.value) : asWritten(facts.value)),
   };
+}
+
+/** A secret as written: one `${VAR}`, or for an object of secrets one per member. */
+function secretSchema(value: ValueDoc): Schema {
+  if ("type" in value && value.type === "object") {
+    return { ...asWritten(value), additionalProperties: SECRET };
+  }
+  return SECRET;
 }
 
 /** `requires` and `excludes` of the table, as draft-07 `dependencies`. */

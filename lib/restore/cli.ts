@@ -7,7 +7,7 @@ import { print } from "../cli/print.ts";
 import { openStorage } from "../storage/open.ts";
 import { formatTable } from "../util/table.ts";
 import { dryRun, runRestore } from "./engine.ts";
-import { formatInventory, inventory, verifyArchive } from "./inspect.ts";
+import { formatInventory, inventory, missingKeyIds, verifyArchive } from "./inspect.ts";
 import { formatPoints, listPoints } from "./points.ts";
 import { withMetrics } from "../metrics/with_metrics.ts";
 import { formatDryRunGroups } from "./dry_run_groups.ts";
@@ -22,8 +22,8 @@ Options:
   --log-level LEVEL   DEBUG, INFO, WARNING, ERROR or 10/20/30/40 (overrides LOG_LEVEL)
   --list              print the backup's inventory (topics, partitions, offsets, times, chunks, bytes)
   --list-points       print the backup's restoration points (id, time, age, topics, records)
-  --verify            check every chunk's sha256 and decode it, and every group snapshot, topic
-                      config and restoration point; exit ${ExitCode.integrity} if any is bad
+  --verify            check every chunk's sha256, decrypt (DECRYPTION_KEYS) and decode it, and every
+                      group snapshot, topic config and restoration point; exit ${ExitCode.integrity} if any is bad
   --dry-run           print what would be restored where, and each group's offsets, without producing
   --json              print --list, --list-points, --verify, --dry-run and the summary as JSON
   -h, --help          print this help`;
@@ -79,14 +79,29 @@ export async function restoreMain(args: string[]): Promise<number> {
       }
       if (values.list) {
         const rows = await inventory(backend, sources);
-        print(json ? JSON.stringify({ partitions: rows }) : formatInventory(rows));
+        const missing = missingKeyIds(rows, job.decryptionKeys);
+        print(
+          json
+            ? JSON.stringify({
+              partitions: rows,
+              ...(missing.length ? { missingKeyIds: missing } : {}),
+            })
+            : formatInventory(rows, job.decryptionKeys),
+        );
         return ExitCode.ok;
       }
-      const report = await verifyArchive(backend, sources);
+      const report = await verifyArchive(backend, sources, job.decryptionKeys);
+      const unopened = report.checksumOnly
+        ? [
+          `  ${report.checksumOnly} encrypted chunk(s) and object(s) checked by sha256 only: ` +
+          "give DECRYPTION_KEYS to check their contents and every authentication tag",
+        ]
+        : [];
       print(
         json ? JSON.stringify(report) : [
           `Verified ${report.chunks} chunks, ${report.records} records, ${report.metadataObjects} ` +
           `metadata objects: ${report.problems.length} problem(s)`,
+          ...unopened,
           ...report.problems.map((p) => `  ${p}`),
         ].join("\n"),
       );

@@ -2,6 +2,7 @@
  * RESTORE_CONSUMER_GROUPS: which group snapshot a restore translates, which groups of
  * it, under which target names, and each source partition's share of the work.
  */
+import type { DecryptionKeys } from "../archive/encryption.ts";
 import type { StorageBackend } from "../storage/backend.ts";
 import { ConfigError } from "../errors.ts";
 import type { RestoreJob } from "../config/restore_job.ts";
@@ -48,6 +49,7 @@ async function chooseSnapshot(
   backend: StorageBackend,
   point: RestorationPoint | null,
   pinned: string | null,
+  keys?: DecryptionKeys,
 ): Promise<{ snapshot: GroupSnapshot; ref: MetaRef }> {
   if (point) {
     if (!point.groupSnapshot) {
@@ -56,7 +58,8 @@ async function chooseSnapshot(
           "(no group had offsets on the backed-up topics then)",
       );
     }
-    return await readGroupSnapshot(backend, point.groupSnapshot.key, point.groupSnapshot.sha256);
+    const { key, sha256 } = point.groupSnapshot;
+    return await readGroupSnapshot(backend, key, sha256, keys);
   }
   const key = pinned ?? (await listGroupSnapshots(backend)).at(-1);
   if (key === undefined) {
@@ -65,7 +68,7 @@ async function chooseSnapshot(
         "(backed up before groups were archived, or with CONSUMER_GROUPS [])",
     );
   }
-  return await readGroupSnapshot(backend, key);
+  return await readGroupSnapshot(backend, key, undefined, keys);
 }
 
 function selectGroups(job: RestoreJob, available: GroupOffsets[], ref: MetaRef): GroupOffsets[] {
@@ -121,7 +124,7 @@ export async function planGroups(
   partitions: Array<{ topic: string; partition: number }>,
 ): Promise<GroupPlan | null> {
   if (job.restoreConsumerGroups === undefined) return null;
-  const { snapshot, ref } = await chooseSnapshot(backend, point, pinned);
+  const { snapshot, ref } = await chooseSnapshot(backend, point, pinned, job.decryptionKeys);
   const sources = job.topics.map((t) => t.source);
   const available = snapshot.groups.filter((g) => g.offsets.some((o) => sources.includes(o.topic)));
   const groups = selectGroups(job, available, ref);

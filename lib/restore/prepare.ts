@@ -15,6 +15,7 @@ import type { Logger } from "../log.ts";
 import type { StorageBackend } from "../storage/backend.ts";
 import { openStorage } from "../storage/open.ts";
 import { topicConfigAt } from "../archive/topic_config.ts";
+import { checkEntryKeys } from "../archive/encryption.ts";
 import type { RestorationPoint } from "../archive/restoration_point.ts";
 import { type Checkpoint, type CheckpointId, readCheckpointState } from "./checkpoint.ts";
 import { type PartitionPlan, planPartitions } from "./plan.ts";
@@ -65,6 +66,8 @@ export async function prepareRestore(
       job.partitions,
       point,
     );
+    // Every chunk to restore must be decryptable before anything is produced.
+    await checkEntryKeys(plans.flatMap((p) => chunksToOpen(job, p)), job.decryptionKeys);
     const targets = await inspectTargets(admin, backend, job, archivedPartitions, point, logger);
     const pinned = [...targets.flatMap((t) => [...t.checkpoints.values()])]
       .map((c) => pinnedSnapshot(c?.metadata ?? null)).find((key) => key !== null) ?? null;
@@ -76,6 +79,12 @@ export async function prepareRestore(
   } finally {
     await backend.close();
   }
+}
+
+/** The chunks of a plan that the restore opens: inside the offset bounds and the point. */
+function chunksToOpen(job: RestoreJob, plan: PartitionPlan) {
+  const last = Math.min(job.endOffset ?? Infinity, (plan.end ?? Infinity) - 1);
+  return plan.entries.filter((e) => e.to >= (job.startOffset ?? 0) && e.from <= last);
 }
 
 /** Each target as it is, checked against the rules, with this job's checkpoints there. */
@@ -95,6 +104,7 @@ async function inspectTargets(
       backend,
       source,
       point ? Date.parse(point.createdAt) : undefined,
+      job.decryptionKeys,
     );
     const spec = targetSpec(config, Math.max(...archived) + 1, job.topicConfigOverrides?.[target]);
     const info = await inspectTarget(admin, target);

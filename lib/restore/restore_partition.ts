@@ -13,6 +13,7 @@ import {
   type VerifiedChunkFile,
 } from "../archive/store.ts";
 import type { ByteBudget } from "../util/byte_budget.ts";
+import type { DecryptionKeys } from "../archive/encryption.ts";
 import type { Logger } from "../log.ts";
 import { RecordError } from "../errors.ts";
 import { checkpointGroup, type CheckpointId, readCheckpoint } from "./checkpoint.ts";
@@ -59,6 +60,8 @@ export interface RestoreSettings {
   locks: LockClient;
   /** The Worker's share of the rate limits, shared by its partitions. */
   throttle?: (records: number, bytes: number) => Promise<void>;
+  /** DECRYPTION_KEYS, for encrypted chunks. */
+  keys?: DecryptionKeys;
 }
 
 /** A chunk file fetched ahead, and the release of the budget it holds. */
@@ -189,7 +192,7 @@ export class PartitionRestorer {
       const fetching = (async () => {
         const free = await this.settings.budget.reserve(footprintOf(entry));
         try {
-          return { file: await fetchVerifiedChunk(this.backend, entry), free };
+          return { file: await fetchVerifiedChunk(this.backend, entry, this.settings.keys), free };
         } catch (error) {
           free();
           throw error;

@@ -123,6 +123,7 @@ async function restorePartition(
       budget,
       locks,
       throttle,
+      keys: job.decryptionKeys,
       filter: {
         startOffset: job.startOffset,
         endOffset: job.endOffset,

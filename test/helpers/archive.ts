@@ -3,6 +3,7 @@ import { LocalBackend } from "../../lib/storage/local.ts";
 import type { StorageBackend } from "../../lib/storage/backend.ts";
 import { listArchive, loadVerifiedChunk, readPartitionIndex } from "../../lib/archive/store.ts";
 import type { TestRecord } from "./records.ts";
+import type { DecryptionKeys } from "../../lib/archive/encryption.ts";
 
 export interface ArchiveContents {
   /** Every archived record, in partition then offset order (duplicates kept, to be detected). */
@@ -11,10 +12,11 @@ export interface ArchiveContents {
   chunks: number;
 }
 
-/** Reads a local archive (a directory) or any storage backend. */
+/** Reads a local archive (a directory) or any storage backend (encrypted: with `keys`). */
 export async function readArchive(
   root: string | StorageBackend,
   topic: string,
+  keys?: DecryptionKeys,
 ): Promise<ArchiveContents> {
   const backend = typeof root === "string" ? new LocalBackend(root) : root;
   const records: TestRecord[] = [];
@@ -24,7 +26,7 @@ export async function readArchive(
     const { entries } = await readPartitionIndex(backend, topic, partition);
     for (const entry of entries) {
       chunks++;
-      const chunk = await loadVerifiedChunk(backend, entry);
+      const chunk = await loadVerifiedChunk(backend, entry, keys);
       for (const r of chunk.records) {
         records.push({
           partition,

@@ -52,10 +52,18 @@ export const SAMPLE: Record<string, unknown> = {
   TOPIC_MAP: { orders: "orders-copy" },
   RESTORE_CONSUMER_GROUPS: "*",
   CONSUMER_GROUP_MAP: { billing: "billing-copy" },
+  ENCRYPTION_KEY: "${ARCHIVE_KEY}",
+  ENCRYPTION_KEY_ID: "2025-06",
+  DECRYPTION_KEYS: { "2025-06": "${ARCHIVE_KEY}" },
 };
 
 /** What the samples' `${VAR}`s stand for; any other variable is unset. */
-export const ENV: Record<string, string> = { KAFKA_PASSWORD: "secret", NUMBER: "2" };
+export const ENV: Record<string, string> = {
+  KAFKA_PASSWORD: "secret",
+  NUMBER: "2",
+  // 32 bytes in base64, as ENCRYPTION_KEY and DECRYPTION_KEYS take them.
+  ARCHIVE_KEY: "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=",
+};
 
 /** `job` with storage of `type` and the keys that storage requires. */
 export function withStorage(job: Job, type: FilesystemType): Job {

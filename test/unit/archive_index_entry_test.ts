@@ -67,7 +67,9 @@ Deno.test("an entry that is not JSON or misses a field is an integrity error", (
 });
 
 Deno.test("an entry from a newer format version is refused", () => {
-  assertRejected({ ...sampleEntry(), formatVersion: 2 }, /format version 2/);
+  assertRejected({ ...sampleEntry(), formatVersion: 3 }, /format version 3/);
+  // Version 2 is an encrypted chunk's: without its "encryption" field, the entry is damaged.
+  assertRejected({ ...sampleEntry(), formatVersion: 2 }, /encryption/);
 });
 
 Deno.test("an entry stored under another chunk's key is refused", () => {

@@ -118,6 +118,8 @@ const CANDIDATES: unknown[] = [
   "/tls/ca.pem",
   "${KAFKA_PASSWORD}",
   "${NUMBER}",
+  "${ARCHIVE_KEY}",
+  { "2025-06": "${ARCHIVE_KEY}" },
   ["${KAFKA_PASSWORD}"],
   "$${x}",
 ];
