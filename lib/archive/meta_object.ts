@@ -61,6 +61,15 @@ export async function putMetaObject(
   return { key, sha256 };
 }
 
+/**
+ * Removes the object at `key`: its sidecar first, since the sidecar is what makes it
+ * part of the archive (a crash between the two leaves an object readers ignore).
+ */
+export async function deleteMetaObject(backend: StorageBackend, key: string): Promise<void> {
+  await backend.delete(key + SIDECAR);
+  await backend.delete(key);
+}
+
 /** A metadata object as read: its value, the SHA-256 of its stored bytes, its key id. */
 export interface MetaObject {
   value: unknown;

@@ -35,7 +35,9 @@ export type PointSpec =
   | { kind: "id"; id: string }
   | { kind: "time"; ms: number };
 
-const keyOf = (id: string) => `${POINTS_PREFIX}${id}.json`;
+/** The key of the point `id`. */
+export const restorationPointKey = (id: string): string => `${POINTS_PREFIX}${id}.json`;
+const keyOf = restorationPointKey;
 const idOf = (key: string) => key.slice(POINTS_PREFIX.length, -".json".length);
 
 /** Stores a new point taken now; returns it with its id. */

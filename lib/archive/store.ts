@@ -17,6 +17,7 @@ import { type ChunkIndexEntry, parseIndexEntry, serializeIndexEntry } from "./in
 import { baseName, chunkKeyOf, indexKeyOf, parseArchiveKey, partitionPrefix } from "./keys.ts";
 import { sidecarKeyOf } from "./keys.ts";
 import { mapLimit } from "../util/map_limit.ts";
+import { archiveStartOf } from "./archive_start.ts";
 
 /** Index entries fetched at once by {@linkcode readPartitionIndex}. */
 const INDEX_CONCURRENCY = 16;
@@ -63,18 +64,82 @@ export interface PartitionIndex {
   missing: string[];
   /** Keys under the partition prefix that are not archive keys at all. */
   unrecognized: string[];
+  /** The first offset the archive keeps (archive_start.ts): 0 unless retention moved it. */
+  start: number;
+  /**
+   * Listed keys of chunks that end below `start`: pruned by retention, not yet (or not
+   * all) removed. Not part of the archive: never an entry, an orphan or missing.
+   */
+  pruned: string[];
 }
+
+/** What the listing of a partition holds of each chunk. */
+type ChunkFiles = Map<string, { chunk: boolean; sidecar: boolean; index: boolean }>;
 
 /**
  * Reads the index of one partition with a single listing plus a GET of each index
- * entry (chunks are never opened). Throws `IntegrityError` for a damaged entry.
+ * entry (chunks are never opened). Chunks ending below the partition's archive start
+ * are left out (a prune may be removing them meanwhile). Throws `IntegrityError` for a
+ * damaged entry.
  */
 export async function readPartitionIndex(
   backend: StorageBackend,
   topic: string,
   partition: number,
 ): Promise<PartitionIndex> {
-  const files = new Map<string, { chunk: boolean; sidecar: boolean; index: boolean }>();
+  const { files, unrecognized } = await listPartition(backend, topic, partition);
+  let start = await archiveStartOf(backend, topic, partition);
+  const indexed = [...files].filter(([, seen]) => seen.index).map(([chunk]) => chunk);
+  const read = await mapLimit(indexed, INDEX_CONCURRENCY, async (chunk) => {
+    const indexKey = indexKeyOf(chunk);
+    try {
+      return parseIndexEntry(await backend.get(indexKey), indexKey);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      return indexKey; // vanished after the listing: pruned meanwhile, or lost
+    }
+  });
+  const vanished = read.filter((r) => typeof r === "string");
+  // A prune records the new start before it removes anything: read it again.
+  if (vanished.length > 0) start = await archiveStartOf(backend, topic, partition);
+  for (const indexKey of vanished) {
+    if (parseArchiveKey(indexKey)!.to >= start) {
+      throw new IntegrityError(`Index entry ${indexKey} vanished after it was listed`);
+    }
+  }
+  const isPruned = (chunk: string) => parseArchiveKey(chunk)!.to < start;
+  const entries = read.filter((r): r is ChunkIndexEntry => typeof r !== "string")
+    .filter((e) => !isPruned(e.key));
+  entries.sort((a, b) => a.from - b.from || a.to - b.to);
+  const orphans: string[] = [];
+  const missing: string[] = [];
+  const pruned: string[] = [];
+  for (const [chunk, seen] of files) {
+    if (isPruned(chunk)) {
+      pruned.push(chunk);
+      continue;
+    }
+    const list = seen.index ? missing : orphans;
+    if (seen.chunk !== seen.index) list.push(chunk);
+    if (seen.sidecar !== seen.index) list.push(sidecarKeyOf(chunk));
+  }
+  return {
+    entries,
+    orphans: orphans.sort(compareKeys),
+    missing: missing.sort(compareKeys),
+    unrecognized,
+    start,
+    pruned: pruned.sort(compareKeys),
+  };
+}
+
+/** One listing of a partition: which objects of each chunk it holds, and foreign keys. */
+async function listPartition(
+  backend: StorageBackend,
+  topic: string,
+  partition: number,
+): Promise<{ files: ChunkFiles; unrecognized: string[] }> {
+  const files: ChunkFiles = new Map();
   const unrecognized: string[] = [];
   for await (const { key } of backend.list(partitionPrefix(topic, partition))) {
     const parsed = parseArchiveKey(key);
@@ -87,32 +152,7 @@ export async function readPartitionIndex(
     seen[parsed.kind] = true;
     files.set(chunk, seen);
   }
-  const indexed = [...files].filter(([, seen]) => seen.index).map(([chunk]) => chunk);
-  const entries = await mapLimit(indexed, INDEX_CONCURRENCY, async (chunk) => {
-    const indexKey = indexKeyOf(chunk);
-    try {
-      return parseIndexEntry(await backend.get(indexKey), indexKey);
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-      throw new IntegrityError(`Index entry ${indexKey} vanished after it was listed`, {
-        cause: error,
-      });
-    }
-  });
-  entries.sort((a, b) => a.from - b.from || a.to - b.to);
-  const orphans: string[] = [];
-  const missing: string[] = [];
-  for (const [chunk, seen] of files) {
-    const list = seen.index ? missing : orphans;
-    if (seen.chunk !== seen.index) list.push(chunk);
-    if (seen.sidecar !== seen.index) list.push(sidecarKeyOf(chunk));
-  }
-  return {
-    entries,
-    orphans: orphans.sort(compareKeys),
-    missing: missing.sort(compareKeys),
-    unrecognized,
-  };
+  return { files, unrecognized };
 }
 
 /**
@@ -308,8 +348,14 @@ async function getRequired(
     return await backend.get(key);
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
-    throw new IntegrityError(`Cannot open chunk: missing ${what} ${key} (${backend.location})`, {
+    throw new MissingChunkError(`Cannot open chunk: missing ${what} ${key} (${backend.location})`, {
       cause: error,
     });
   }
 }
+
+/**
+ * A chunk file or sidecar that its index entry names is not there: lost, or removed by
+ * a prune since the entry was read (archive_start.ts tells which).
+ */
+export class MissingChunkError extends IntegrityError {}

@@ -8,6 +8,7 @@ import { runBackup } from "./engine.ts";
 import { withMetrics } from "../metrics/with_metrics.ts";
 import { formatSummary } from "./progress.ts";
 import { listTopics } from "./list_topics.ts";
+import { formatPruneReport, runPrune } from "./prune_command.ts";
 
 export const BACKUP_USAGE = `Usage: backup.ts [options] <backup.json>
 
@@ -18,7 +19,10 @@ Options:
   --continuous        keep backing up until SIGTERM/SIGINT (RUN_MODE "continuous", the default)
   --log-level LEVEL   DEBUG, INFO, WARNING, ERROR or 10/20/30/40 (overrides LOG_LEVEL)
   --list-topics       print the cluster's topics with partitions and end offsets, then exit
-  --json              print --list-topics and the closing summary as JSON
+  --prune             apply RETENTION_MS / RETENTION_BYTES to the archive once, print what
+                      was removed, then exit (needs storage only, not Kafka)
+  --dry-run           with --prune: print what would be removed, remove nothing
+  --json              print --list-topics, --prune and the closing summary as JSON
   -h, --help          print this help`;
 
 export async function backupMain(args: string[]): Promise<number> {
@@ -32,6 +36,8 @@ export async function backupMain(args: string[]): Promise<number> {
         continuous: { type: "boolean" },
         "log-level": { type: "string" },
         "list-topics": { type: "boolean" },
+        prune: { type: "boolean" },
+        "dry-run": { type: "boolean" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -50,6 +56,7 @@ export async function backupMain(args: string[]): Promise<number> {
   if (values.once && values.continuous) {
     throw new ConfigError("--once and --continuous exclude each other");
   }
+  if (values["dry-run"] && !values.prune) throw new ConfigError("--dry-run goes with --prune");
   const job = await loadBackupJob(positionals[0], {
     runMode: values.once ? "once" : values.continuous ? "continuous" : undefined,
     logLevel: values["log-level"],
@@ -58,6 +65,11 @@ export async function backupMain(args: string[]): Promise<number> {
   const logger = createLogger("MainThread");
   if (values["list-topics"]) {
     print(await listTopics(job, logger, values.json === true));
+    return ExitCode.ok;
+  }
+  if (values.prune) {
+    const report = await runPrune(job, logger, values["dry-run"] === true);
+    print(values.json ? JSON.stringify(report) : formatPruneReport(report));
     return ExitCode.ok;
   }
   const summary = await withMetrics(

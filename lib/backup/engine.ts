@@ -17,6 +17,7 @@ import { openStorage } from "../storage/open.ts";
 import { LocalBackend } from "../storage/local.ts";
 import { uploadLeftovers } from "./staged_upload.ts";
 import { BackupMetadata, MetadataSchedule } from "./metadata.ts";
+import { RetentionSchedule } from "./retention_schedule.ts";
 import type { StorageBackend } from "../storage/backend.ts";
 import { lockStagingDir } from "./staging_lock.ts";
 import { type FromWorker, type ToWorker, tpKey, type WorkerCounters } from "./messages.ts";
@@ -153,6 +154,7 @@ interface Watch {
   plan: Plan;
   consumers: Consumers;
   schedule: MetadataSchedule | null;
+  retention: RetentionSchedule | null;
   logger: Logger;
   started: number;
   stopRequested: () => boolean;
@@ -198,6 +200,7 @@ async function watch(w: Watch): Promise<void> {
       await consumers.pool.next();
       if (consumers.pool.failure) throw consumers.pool.failure;
       w.schedule?.tick();
+      w.retention?.tick();
     }
   } finally {
     live.clear();
@@ -281,12 +284,14 @@ export async function runBackup(
     const schedule = job.runMode === "continuous"
       ? new MetadataSchedule(metadata, job, logger, () => metrics?.succeeded())
       : null;
+    const retention = RetentionSchedule.of(archive.storage, job, plan.topics, logger);
     await runConsumers(consumers, {
       admin,
       job,
       plan,
       consumers,
       schedule,
+      retention: job.runMode === "continuous" ? retention : null,
       logger,
       started,
       stopRequested: () => stopRequested,
@@ -300,6 +305,8 @@ export async function runBackup(
       await metadata.captureTopicConfigs();
       await metadata.writePoint();
     });
+    if (job.runMode === "continuous") await retention?.settle();
+    else await retention?.run();
     return summary(plan, consumers.total(), started);
   } finally {
     Deno.removeSignalListener("SIGTERM", onSignal);

@@ -12,6 +12,7 @@ import { parseJobText, readJobFile } from "./read_job_file.ts";
 import type { StorageConfig } from "../storage/registry.ts";
 import { checkStorageKeys, readFilesystemType, readStorage } from "./storage_config.ts";
 import { type EncryptionKey, readEncryption } from "./encryption_config.ts";
+import { readRetention, type RetentionConfig } from "./retention_config.ts";
 import { logLevel } from "./time_values.ts";
 import {
   arrayOf,
@@ -77,6 +78,8 @@ export interface BackupJob {
   restorationPointIntervalSeconds: number;
   /** Metrics and the rate limit (operations_config.ts). */
   operations: OperationsConfig;
+  /** RETENTION_MS, RETENTION_BYTES, RETENTION_CHECK_SECONDS (retention_config.ts). */
+  retention: RetentionConfig;
 }
 
 const MIN_CHUNK_BYTES = 1024;
@@ -174,6 +177,7 @@ export function parseBackupJob(
       3600,
     ),
     operations: readOperations(fields, "backup"),
+    retention: readRetention(fields),
   });
   job.runMode = readOverride(issues, "runMode", overrides.runMode, oneOf(BACKUP_RUN_MODES)) ??
     job.runMode;

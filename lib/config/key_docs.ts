@@ -7,6 +7,7 @@
  */
 import { FILESYSTEM_TYPES, STORAGE_KEY_DOCS } from "../storage/registry.ts";
 import { BACKUP_KEY_DOCS } from "./backup_key_docs.ts";
+import { RETENTION_KEY_DOCS } from "./retention_config.ts";
 import { BACKUP_RUN_MODES, RESTORE_RUN_MODES } from "./choices.ts";
 import { SASL_MECHANISMS } from "./kafka_config.ts";
 import {
@@ -157,6 +158,7 @@ export const KEY_DOCS: Readonly<Record<string, KeyDoc>> = {
   ...GENERAL,
   ...forKinds(BOTH, OPERATIONS_KEY_DOCS),
   ...forKinds(["backup"], BACKUP_KEY_DOCS),
+  ...forKinds(["backup"], RETENTION_KEY_DOCS),
   ...forKinds(["restore"], RESTORE_KEY_DOCS),
   ...forKinds(["restore"], RESTORE_OPERATIONS_KEY_DOCS),
 };

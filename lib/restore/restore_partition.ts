@@ -10,8 +10,10 @@ import type { ArchivedRecord } from "../archive/record.ts";
 import {
   decodeVerifiedChunk,
   fetchVerifiedChunk,
+  MissingChunkError,
   type VerifiedChunkFile,
 } from "../archive/store.ts";
+import { archiveStartOf } from "../archive/archive_start.ts";
 import type { ByteBudget } from "../util/byte_budget.ts";
 import type { DecryptionKeys } from "../archive/encryption.ts";
 import type { Logger } from "../log.ts";
@@ -195,6 +197,7 @@ export class PartitionRestorer {
           return { file: await fetchVerifiedChunk(this.backend, entry, this.settings.keys), free };
         } catch (error) {
           free();
+          if (await this.#prunedMeanwhile(entry, error)) return { file: null, free: () => {} };
           throw error;
         }
       })();
@@ -209,6 +212,7 @@ export class PartitionRestorer {
         try {
           if (stopping()) return;
           ahead = i + 1 < todo.length ? fetchAhead(todo[i + 1]) : null;
+          if (fetched.file === null) continue; // pruned by retention meanwhile
           await this.#restoreChunk(todo[i], takeRecords(fetched));
         } finally {
           fetched.free();
@@ -218,6 +222,22 @@ export class PartitionRestorer {
       // Stopped or failed: what was fetched ahead gives its share back.
       ahead?.then((fetched) => fetched.free(), () => {});
     }
+  }
+
+  /**
+   * True when the chunk `error` says is missing was pruned by retention while this
+   * restore ran (it ends below the partition's archive start): its records are gone by
+   * policy, and the restore goes on from the next chunk, as if the partition began there.
+   */
+  async #prunedMeanwhile(entry: ChunkIndexEntry, error: unknown): Promise<boolean> {
+    if (!(error instanceof MissingChunkError)) return false;
+    const start = await archiveStartOf(this.backend, entry.topic, entry.partition);
+    if (entry.to >= start) return false;
+    this.logger.warn(
+      `${entry.topic}/${entry.partition}: chunk ${entry.key} was pruned by retention while ` +
+        `this restore ran; the partition's archive now starts at offset ${start}`,
+    );
+    return true;
   }
 
   async #restoreChunk(entry: ChunkIndexEntry, records: ArchivedRecord[]): Promise<void> {

@@ -1,13 +1,14 @@
 /**
- * restore.ts --verify, beyond chunks: every group snapshot, restoration point and topic
- * config is checked against its sidecar and read, and every point is checked to be
- * restorable (its snapshot matches, the archive still reaches its offsets).
+ * restore.ts --verify, beyond chunks: every group snapshot, restoration point, topic
+ * config and archive start is checked against its sidecar and read, and every point is
+ * checked to be restorable (its snapshot matches, the archive still reaches its offsets).
  */
 import type { StorageBackend } from "../storage/backend.ts";
 import { listGroupSnapshots, readGroupSnapshot } from "../archive/group_snapshot.ts";
 import { listRestorationPoints, readRestorationPoint } from "../archive/restoration_point.ts";
 import { listTopicConfigs, readTopicConfig } from "../archive/topic_config.ts";
 import { partitionEnd } from "../archive/store.ts";
+import { listArchiveStarts, readArchiveStartObject } from "../archive/archive_start.ts";
 import { type DecryptionKeys, UnknownKeyError } from "../archive/encryption.ts";
 
 /**
@@ -42,6 +43,11 @@ export async function verifyMetadata(
   for (const topic of topics) {
     for (const key of await listTopicConfigs(backend, topic)) {
       await check(() => readTopicConfig(backend, key, keys));
+    }
+  }
+  for (const topic of topics) {
+    for (const key of await listArchiveStarts(backend, topic)) {
+      await check(() => readArchiveStartObject(backend, topic, key));
     }
   }
   for (const id of await listRestorationPoints(backend)) {

@@ -80,8 +80,10 @@ Deno.test("kill -9 during an encrypted backup and during its restore loses and d
   await createTopic(kafkaBootstrap(), target, { partitions: 3 });
   const restore = await writeJob(restoreJob(topic, target, dir, {
     DECRYPTION_KEYS: { c1: "${KB_TEST_CRASH_KEY}" },
-    // Small transactions: a restore of several seconds, with room for the kills.
+    // Small transactions, and a pace that leaves room for the kills however fast the
+    // restore is (at most 1,000 records a second: 3 kills at under 3 s stay short of 12,000).
     RECORDS_PER_TRANSACTION: 10,
+    MAX_RECORDS_PER_SECOND: 1000,
     NUMBER_OF_KAFKA_THREADS: 2,
   }));
   for (let kill = 0; kill < 3; kill++) {

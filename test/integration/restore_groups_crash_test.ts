@@ -49,8 +49,10 @@ Deno.test("kill -9 during a restore with group translation never leaves a group 
   const target = randomName("gcrash-target");
   await createTopic(kafkaBootstrap(), target, { partitions: 3 });
   const job = await writeJob(restoreJob(topic, target, dir, {
-    // Small transactions: a restore of many seconds, with room for five kills.
+    // Small transactions, and a pace that leaves room for five kills however fast the
+    // restore is (at most 2,000 records a second: 5 kills at under 3.5 s stay short of 30,000).
     RECORDS_PER_TRANSACTION: 10,
+    MAX_RECORDS_PER_SECOND: 2000,
     NUMBER_OF_KAFKA_THREADS: 2,
     RESTORE_CONSUMER_GROUPS: [`${topic}-G`],
   }));

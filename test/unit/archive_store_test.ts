@@ -141,7 +141,7 @@ Deno.test("a store interrupted before the index entry leaves only orphans", asyn
   });
 });
 
-Deno.test("readPartitionIndex lists once and reads index entries only", async () => {
+Deno.test("readPartitionIndex lists the partition once, its topic's archive starts once, and reads index entries only", async () => {
   await withStorage(async (storage) => {
     for (const [from, to] of [[100, 199], [0, 9], [10, 99]]) {
       await storeChunk(storage, await chunk(from, to));
@@ -150,7 +150,10 @@ Deno.test("readPartitionIndex lists once and reads index entries only", async ()
     storage.calls.length = 0;
     const index = await readPartitionIndex(storage, "orders", 0);
     assert.deepEqual(index.entries.map((e) => [e.from, e.to]), [[0, 9], [10, 99], [100, 199]]);
-    assert.equal(storage.calls.filter((c) => c.startsWith("list")).length, 1);
+    assert.deepEqual(storage.calls.filter((c) => c.startsWith("list")), [
+      "list orders/0/",
+      "list orders/@start/",
+    ]);
     const reads = storage.calls.filter((c) => !c.startsWith("list"));
     assert.equal(reads.length, 3);
     assert.ok(reads.every((c) => c.startsWith("get ") && c.endsWith(".chunk.json")), `${reads}`);

@@ -53,6 +53,7 @@ Deno.test("the Python tool's local backup.json loads unchanged with the Python t
     groupSnapshotIntervalSeconds: 60,
     restorationPointIntervalSeconds: 3600,
     operations: {},
+    retention: { policy: {}, checkSeconds: 300 },
   };
   assert.deepEqual(job, expected);
 });
@@ -333,5 +334,33 @@ Deno.test('CONSUMER_GROUPS takes "*" or a list of group ids; the exclusion is a 
     '$.CONSUMER_GROUPS[1]: expected a group id, got ""',
     "$.CONSUMER_GROUPS_EXCLUDE_REGEX: invalid regular expression: /(/: Unterminated group",
     "$.GROUP_SNAPSHOT_INTERVAL_SECONDS: expected a number > 0, got 0",
+  ]);
+});
+
+Deno.test("RETENTION_MS and RETENTION_BYTES take -1 (no limit) or a whole number; retention is off by default", async () => {
+  const base = JSON.parse(PYTHON_TOOL_LOCAL_BACKUP);
+  const plain = await loadBackupJob(await writeJob(JSON.stringify(base)));
+  assert.deepEqual(plain.retention, { policy: {}, checkSeconds: 300 });
+  const job = await loadBackupJob(
+    await writeJob(JSON.stringify({
+      ...base,
+      RETENTION_MS: "604800000",
+      RETENTION_BYTES: -1,
+      RETENTION_CHECK_SECONDS: 30,
+    })),
+  );
+  assert.deepEqual(job.retention, { policy: { retentionMs: 604_800_000 }, checkSeconds: 30 });
+  const { lines } = await loadFailure(
+    await writeJob(JSON.stringify({
+      ...base,
+      RETENTION_MS: 0,
+      RETENTION_BYTES: "10GB",
+      RETENTION_CHECK_SECONDS: -5,
+    })),
+  );
+  assert.deepEqual(lines, [
+    "$.RETENTION_MS: expected -1 (no limit) or a whole number >= 1, got 0",
+    '$.RETENTION_BYTES: expected -1 (no limit) or a whole number >= 1, got "10GB"',
+    "$.RETENTION_CHECK_SECONDS: expected a number > 0, got -5",
   ]);
 });
