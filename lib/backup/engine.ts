@@ -5,6 +5,7 @@
  */
 import type { Admin } from "../kafka/kafkajs.ts";
 import { connectAdmin } from "../kafka/client.ts";
+import { renewableAdmin } from "../kafka/renewable_admin.ts";
 import { partitionOffsets, selectTopics, timestampTypeOf } from "../kafka/topics.ts";
 import { isRetriableKafkaError, withKafkaRetry } from "../kafka/errors.ts";
 import type { BackupJob } from "../config/backup_job.ts";
@@ -18,6 +19,7 @@ import { LocalBackend } from "../storage/local.ts";
 import { uploadLeftovers } from "./staged_upload.ts";
 import { BackupMetadata, MetadataSchedule } from "./metadata.ts";
 import { RetentionSchedule } from "./retention_schedule.ts";
+import { TopicRefresh } from "./topic_refresh.ts";
 import type { StorageBackend } from "../storage/backend.ts";
 import { lockStagingDir } from "./staging_lock.ts";
 import { type FromWorker, type ToWorker, tpKey, type WorkerCounters } from "./messages.ts";
@@ -30,26 +32,31 @@ export const STOP_TIMEOUT_MS = 30_000;
 interface Plan {
   topics: string[];
   partitions: number;
+  /** Topic -> partition count: what a topic refresh compares. */
+  partitionCounts: Record<string, number>;
   timestampTypes: Record<string, "CreateTime" | "LogAppendTime">;
   /** Once mode: partitions still to back up, with their end offsets. */
   endOffsets: Record<string, number> | null;
 }
 
-async function makePlan(admin: Admin, job: BackupJob): Promise<Plan> {
+async function makePlan(admin: Admin, job: BackupJob, refresh = false): Promise<Plan> {
   const topics = await selectTopics(admin, {
     names: job.topicNames,
     include: job.topicIncludeRegex,
     exclude: job.topicExcludeRegex,
-  });
+  }, { skipMissing: refresh });
   if (topics.length === 0) {
     throw new ConfigError("No topic to back up: TOPIC_NAMES / TOPIC_INCLUDE_REGEX match no topic");
   }
   const timestampTypes: Plan["timestampTypes"] = {};
   const endOffsets: Record<string, number> = {};
+  const partitionCounts: Record<string, number> = {};
   let partitions = 0;
   for (const topic of topics) {
     timestampTypes[topic] = await timestampTypeOf(admin, topic);
-    for (const p of await partitionOffsets(admin, topic)) {
+    const offsets = await partitionOffsets(admin, topic);
+    partitionCounts[topic] = offsets.length;
+    for (const p of offsets) {
       partitions++;
       if (p.high > p.low) endOffsets[tpKey(topic, p.partition)] = p.high;
     }
@@ -57,9 +64,20 @@ async function makePlan(admin: Admin, job: BackupJob): Promise<Plan> {
   return {
     topics,
     partitions,
+    partitionCounts,
     timestampTypes,
     endOffsets: job.runMode === "once" ? endOffsets : null,
   };
+}
+
+/** `fn` with an admin of its own, so topics it asks about never reach the main one's requests. */
+async function withAdmin<T>(connect: () => Promise<Admin>, fn: (admin: Admin) => Promise<T>) {
+  const admin = await connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
 
 /** The consumer Workers and what they reported. */
@@ -67,12 +85,18 @@ class Consumers {
   readonly counters = new Map<number, WorkerCounters>();
   readonly stopped = new Set<number>();
   readonly ready = new Set<number>();
-  readonly pool: WorkerPool<ToWorker, FromWorker>;
+  pool: WorkerPool<ToWorker, FromWorker>;
+  /** What the Workers replaced by a topic refresh counted. */
+  #before: WorkerCounters[] = [];
 
-  constructor(threads: number) {
-    this.pool = new WorkerPool(
+  constructor(private readonly threads: number) {
+    this.pool = this.#spawn();
+  }
+
+  #spawn(): WorkerPool<ToWorker, FromWorker> {
+    return new WorkerPool(
       new URL("./worker.ts", import.meta.url),
-      threads,
+      this.threads,
       (i) => `Consumer ${i}`,
       (message) => {
         if (message.type === "counters" || message.type === "stopped") {
@@ -84,8 +108,18 @@ class Consumers {
     );
   }
 
+  /** Fresh Workers for a new plan, once the old ones have stopped; their counts are kept. */
+  renew(): void {
+    this.#before = [this.total()];
+    this.pool.terminate();
+    this.counters.clear();
+    this.stopped.clear();
+    this.ready.clear();
+    this.pool = this.#spawn();
+  }
+
   total(): WorkerCounters {
-    return sumCounters(this.counters.values());
+    return sumCounters([...this.#before, ...this.counters.values()]);
   }
 
   /**
@@ -155,6 +189,10 @@ interface Watch {
   consumers: Consumers;
   schedule: MetadataSchedule | null;
   retention: RetentionSchedule | null;
+  /** Continuous mode: matches the topic keys again now and then (topic_refresh.ts). */
+  refresh: TopicRefresh<Plan> | null;
+  /** Hears of the topics a refresh moves the backup to, before the plan changes. */
+  onTopics: (topics: string[]) => Promise<void>;
   logger: Logger;
   started: number;
   stopRequested: () => boolean;
@@ -165,7 +203,7 @@ interface Watch {
  * Reports progress until a signal asks to stop, a consumer fails, or (once mode) every
  * partition's committed offset has reached the end captured at start.
  */
-async function watch(w: Watch): Promise<void> {
+async function watch(w: Watch): Promise<Plan | null> {
   const { consumers, job, logger } = w;
   let lastProgress = Date.now();
   let previous = consumers.total();
@@ -179,7 +217,7 @@ async function watch(w: Watch): Promise<void> {
         const perPartition = await measureLag(w);
         if (perPartition) lag = [...perPartition.values()].reduce((a, b) => a + b, 0);
         if (w.plan.endOffsets && perPartition && [...perPartition.values()].every((n) => n === 0)) {
-          return;
+          return null;
         }
       }
       if (w.plan.endOffsets) {
@@ -196,11 +234,13 @@ async function watch(w: Watch): Promise<void> {
         previous = current;
         lastProgress = Date.now();
       }
-      if (w.stopRequested()) return;
+      if (w.stopRequested()) return null;
       await consumers.pool.next();
       if (consumers.pool.failure) throw consumers.pool.failure;
       w.schedule?.tick();
       w.retention?.tick();
+      const changed = await w.refresh?.check(w.plan);
+      if (changed) return changed;
     }
   } finally {
     live.clear();
@@ -254,10 +294,15 @@ export async function runBackup(
     stopRequested = true;
     consumers.pool.wake();
   };
-  const admin = await connectAdmin(job.kafka, "kafka-backup-main", logger).catch((error) => {
-    consumers.pool.terminate();
-    throw error;
-  });
+  const connect = () => connectAdmin(job.kafka, "kafka-backup-main", logger);
+  const main = renewableAdmin(
+    await connect().catch((error) => {
+      consumers.pool.terminate();
+      throw error;
+    }),
+    connect,
+  );
+  const admin = main.admin;
   let archive: Awaited<ReturnType<typeof openArchive>> | null = null;
   Deno.addSignalListener("SIGTERM", onSignal);
   Deno.addSignalListener("SIGINT", onSignal);
@@ -285,18 +330,28 @@ export async function runBackup(
       ? new MetadataSchedule(metadata, job, logger, () => metrics?.succeeded())
       : null;
     const retention = RetentionSchedule.of(archive.storage, job, plan.topics, logger);
-    await runConsumers(consumers, {
+    const w: Watch = {
       admin,
       job,
       plan,
       consumers,
       schedule,
       retention: job.runMode === "continuous" ? retention : null,
+      refresh: job.runMode === "continuous"
+        ? new TopicRefresh(job, logger, () => withAdmin(connect, (a) => makePlan(a, job, true)))
+        : null,
+      onTopics: async (topics) => {
+        const gone = w.plan.topics.some((topic) => !topics.includes(topic));
+        if (gone) await main.renew();
+        metadata.setTopics(topics);
+        retention?.setTopics(topics);
+      },
       logger,
       started,
       stopRequested: () => stopRequested,
       metrics,
-    });
+    };
+    await runConsumers(consumers, w);
     metrics?.update(totalsOf(consumers.total()));
     await captured;
     await schedule?.settle();
@@ -307,7 +362,7 @@ export async function runBackup(
     });
     if (job.runMode === "continuous") await retention?.settle();
     else await retention?.run();
-    return summary(plan, consumers.total(), started);
+    return summary(w.plan, consumers.total(), started);
   } finally {
     Deno.removeSignalListener("SIGTERM", onSignal);
     Deno.removeSignalListener("SIGINT", onSignal);
@@ -327,9 +382,16 @@ async function runConsumers(consumers: Consumers, w: Watch): Promise<void> {
     consumers.pool.terminate();
     return;
   }
-  await consumers.start(w.job, w.plan);
-  await watch(w);
-  await consumers.stop();
+  for (;;) {
+    await consumers.start(w.job, w.plan);
+    const changed = await watch(w);
+    // Every open chunk is stored before the group moves on to the new topics and partitions.
+    await consumers.stop();
+    if (!changed) return;
+    consumers.renew();
+    await w.onTopics(changed.topics);
+    w.plan = changed;
+  }
 }
 
 /** A once run whose partitions are all empty: nothing to back up. */

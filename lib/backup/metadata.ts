@@ -52,9 +52,14 @@ export class BackupMetadata {
     private readonly storage: StorageBackend,
     private readonly admin: Admin,
     private readonly job: BackupJob,
-    private readonly topics: string[],
+    private topics: string[],
     private readonly logger: Logger,
   ) {}
+
+  /** The topics being backed up changed (a topic refresh of a continuous backup). */
+  setTopics(topics: string[]): void {
+    this.topics = topics;
+  }
 
   /**
    * Reads the newest archived snapshot and configs, so unchanged ones are not written

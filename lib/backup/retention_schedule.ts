@@ -17,11 +17,16 @@ export class RetentionSchedule {
   constructor(
     private readonly storage: StorageBackend,
     private readonly job: BackupJob,
-    private readonly topics: string[],
+    private topics: string[],
     private readonly logger: Logger,
     now = Date.now(),
   ) {
     this.#next = now + job.retention.checkSeconds * 1000;
+  }
+
+  /** The topics being backed up changed (a topic refresh): a deleted one keeps its archive as it is. */
+  setTopics(topics: string[]): void {
+    this.topics = topics;
   }
 
   /** A schedule for `job`, or null when it sets no retention. */

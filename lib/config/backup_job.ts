@@ -76,6 +76,8 @@ export interface BackupJob {
   consumerGroupsExclude?: RegExp;
   groupSnapshotIntervalSeconds: number;
   restorationPointIntervalSeconds: number;
+  /** Continuous mode: how often the topic keys are matched against the cluster again. */
+  topicRefreshSeconds: number;
   /** Metrics and the rate limit (operations_config.ts). */
   operations: OperationsConfig;
   /** RETENTION_MS, RETENTION_BYTES, RETENTION_CHECK_SECONDS (retention_config.ts). */
@@ -176,6 +178,7 @@ export function parseBackupJob(
       positiveNumber,
       3600,
     ),
+    topicRefreshSeconds: fields.withDefault("TOPIC_REFRESH_SECONDS", positiveNumber, 60),
     operations: readOperations(fields, "backup"),
     retention: readRetention(fields),
   });

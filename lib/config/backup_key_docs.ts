@@ -18,6 +18,12 @@ export const BACKUP_KEY_DOCS: KindKeyDocs = {
     description: "minus the topics whose whole name matches",
     value: PATTERN,
   },
+  TOPIC_REFRESH_SECONDS: {
+    description:
+      "continuous mode: how often the topic keys are matched again, so new topics and partitions are backed up and deleted topics dropped",
+    value: positive,
+    default: 60,
+  },
   GROUP_ID: { description: "consumer group of the backup consumers", value: text, required: true },
   NUMBER_OF_MESSAGE_PER_BACKUP_FILE: {
     description: "records per chunk",

@@ -16,11 +16,17 @@ export const isInternalTopic = (topic: string): boolean => topic.startsWith("__"
  * The topics a backup covers, sorted: every named topic (each must exist) plus every
  * non-internal topic matching `include`, minus those matching `exclude`.
  */
-export async function selectTopics(admin: Admin, selection: TopicSelection): Promise<string[]> {
+export async function selectTopics(
+  admin: Admin,
+  selection: TopicSelection,
+  /** Leave out a named topic that does not exist (a refresh: it was deleted) instead of failing. */
+  options: { skipMissing?: boolean } = {},
+): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const chosen = new Set<string>();
   for (const name of selection.names ?? []) {
     if (!existing.has(name)) {
+      if (options.skipMissing) continue;
       throw new KafkaError(`Topic "${name}" (TOPIC_NAMES) does not exist in the cluster`);
     }
     chosen.add(name);

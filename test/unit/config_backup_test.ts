@@ -52,6 +52,7 @@ Deno.test("the Python tool's local backup.json loads unchanged with the Python t
     consumerGroups: "*",
     groupSnapshotIntervalSeconds: 60,
     restorationPointIntervalSeconds: 3600,
+    topicRefreshSeconds: 60,
     operations: {},
     retention: { policy: {}, checkSeconds: 300 },
   };
