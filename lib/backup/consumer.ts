@@ -22,6 +22,7 @@ import type { BackupJob } from "../config/backup_job.ts";
 import type { ArchivedRecord } from "../archive/record.ts";
 import type { Logger } from "../log.ts";
 import { Mutex } from "../util/mutex.ts";
+import { BackupToolError } from "../errors.ts";
 import { type ChunkLimits, OpenChunk, payloadBytesOf } from "./open_chunk.ts";
 import type { ChunkSink } from "./chunk_sink.ts";
 import { tpKey, type WorkerCounters } from "./messages.ts";
@@ -167,7 +168,13 @@ export class BackupConsumer {
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.#mutex.run(() => this.#onBatch(payload)),
+      eachBatch: (payload) =>
+        this.#mutex.run(() => this.#onBatch(payload)).catch((error) => {
+          // kafkajs wraps what it will not retry and keeps only an error's cause (for a
+          // full disk: the OS error), so ours is reported as it is first (exit 4, not 3).
+          if (error instanceof BackupToolError) this.#failure?.(error);
+          throw error;
+        }),
     });
     this.#ageTimer = setInterval(() => {
       this.#mutex.run(() => this.#storeOldChunks()).catch((error) => this.#failure?.(error));
