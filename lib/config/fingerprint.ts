@@ -20,6 +20,7 @@ export interface RestoreIdentity {
   restorationPoint?: PointSpec;
   restoreConsumerGroups?: GroupSelection;
   consumerGroupMap?: Record<string, string>;
+  latestPerKey?: { keepTombstones: boolean };
 }
 
 // Bump when the meaning of a field changes, so old progress records are not reused by mistake.
@@ -64,6 +65,7 @@ export function jobFingerprint(job: RestoreIdentity): string {
       groups: job.restoreConsumerGroups === "*" ? "*" : [...job.restoreConsumerGroups].sort(),
       map: job.consumerGroupMap ?? {},
     },
+    latestPerKey: job.latestPerKey,
   };
   return createHash("sha256").update(canonicalJson(identity)).digest("hex");
 }

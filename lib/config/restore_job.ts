@@ -14,6 +14,7 @@ import { readOverride } from "./overrides.ts";
 import { parseJobText, readJobFile } from "./read_job_file.ts";
 import { readRestoreTopics, type TopicPair } from "./restore_topics.ts";
 import { readRestoreMetadataKeys } from "./restore_metadata.ts";
+import { type LatestPerKey, readLatestPerKey } from "./latest_per_key_config.ts";
 import type { GroupSelection } from "./kafka_values.ts";
 import type { PointSpec } from "../archive/restoration_point.ts";
 import { topicName } from "./kafka_values.ts";
@@ -104,6 +105,8 @@ export interface RestoreJob {
   decryptionKeys?: DecryptionKeys;
   /** Metrics and the rate limits (operations_config.ts). */
   operations: OperationsConfig;
+  /** LATEST_PER_KEY (and KEEP_TOMBSTONES): absent unless LATEST_PER_KEY is true. */
+  latestPerKey?: LatestPerKey;
 }
 
 /** BYTES_PER_TRANSACTION's default (see RestoreJob.bytesPerTransaction). */
@@ -156,8 +159,9 @@ export function parseRestoreJob(
     "same",
   );
   const metadata = readRestoreMetadataKeys(fields, topics, strategy, partitions !== undefined);
-  // A point is a fixed moment: there is nothing to follow.
-  const defaultMode = metadata.restorationPoint ? "once" : "follow";
+  const latestPerKey = readLatestPerKey(fields);
+  // A point is a fixed moment, and so is a latest-per-key range: there is nothing to follow.
+  const defaultMode = metadata.restorationPoint || latestPerKey ? "once" : "follow";
   const issues = fields.issues;
   const job: RestoreJob = definedOnly({
     file,
@@ -194,6 +198,7 @@ export function parseRestoreJob(
     ...metadata,
     decryptionKeys: readDecryptionKeys(fields),
     operations: readOperations(fields, "restore"),
+    latestPerKey,
   });
   job.runMode = readOverride(issues, "runMode", overrides.runMode, oneOf(RESTORE_RUN_MODES)) ??
     job.runMode;
@@ -201,6 +206,11 @@ export function parseRestoreJob(
   if (job.restorationPoint && job.runMode === "follow") {
     fields.at("RESTORATION_POINT").fail(
       `restores a fixed moment of the backup: it cannot be followed (RUN_MODE "follow")`,
+    );
+  }
+  if (job.latestPerKey && job.runMode === "follow") {
+    fields.at("LATEST_PER_KEY").fail(
+      `restores the last record of each key of a fixed range: it cannot be followed (RUN_MODE "follow")`,
     );
   }
   fields.throwIfAny();

@@ -122,6 +122,18 @@ export const RESTORE_KEY_DOCS: KindKeyDocs = {
     value: mapOf(text, { nonEmpty: true, names: KEY_ID }),
     secret: true,
   },
+  LATEST_PER_KEY: {
+    description:
+      "restore only the last record of each key in the range (keys whose last record is a tombstone left out; records without a key all kept), as compaction would keep them",
+    value: flag,
+    default: false,
+  },
+  KEEP_TOMBSTONES: {
+    description:
+      "with LATEST_PER_KEY: restore a key whose last record is a tombstone as that tombstone",
+    value: flag,
+    default: false,
+  },
   TOPIC_CONFIG_OVERRIDES: {
     description:
       'per target topic, configs to change or (with null) leave out at creation: {"orders": {"retention.ms": "86400000"}}',

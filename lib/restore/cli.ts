@@ -5,12 +5,11 @@ import { ConfigError, ExitCode, IntegrityError, UsageError } from "../errors.ts"
 import { createLogger, setLogLevel } from "../log.ts";
 import { print } from "../cli/print.ts";
 import { openStorage } from "../storage/open.ts";
-import { formatTable } from "../util/table.ts";
 import { dryRun, runRestore } from "./engine.ts";
 import { formatInventory, inventory, missingKeyIds, verifyArchive } from "./inspect.ts";
 import { formatPoints, listPoints } from "./points.ts";
 import { withMetrics } from "../metrics/with_metrics.ts";
-import { formatDryRunGroups } from "./dry_run_groups.ts";
+import { formatDryRun } from "./dry_run_format.ts";
 
 export const RESTORE_USAGE = `Usage: restore.ts [options] <restore.json>
 
@@ -115,18 +114,7 @@ export async function restoreMain(args: string[]): Promise<number> {
   }
   if (values["dry-run"]) {
     const plan = await dryRun(job, logger);
-    print(
-      json ? JSON.stringify(plan) : formatTable(
-        ["SOURCE", "PARTITION", "TARGET", "CHUNKS", "RECORDS", "RESUME AT"],
-        plan.partitions.map((
-          p,
-        ) => [p.source, p.partition, p.target, p.chunks, p.records, p.resumeAt ?? "start"]),
-      ) + `\nstrategy: ${plan.strategy}` +
-        (plan.point ? `\nrestoration point: ${plan.point}` : "") +
-        (plan.groupSnapshot
-          ? `\ngroup snapshot: ${plan.groupSnapshot}\n${formatDryRunGroups(plan.groups).join("\n")}`
-          : ""),
-    );
+    print(json ? JSON.stringify(plan) : formatDryRun(plan));
     return ExitCode.ok;
   }
   const summary = await withMetrics(

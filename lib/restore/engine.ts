@@ -17,6 +17,7 @@ import { prepareRestore } from "./prepare.ts";
 import { LockServer } from "./offset_locks.ts";
 import type { RunMetrics } from "../metrics/run_metrics.ts";
 import { type DryRunGroup, dryRunGroups } from "./dry_run_groups.ts";
+import { type DryRunLatest, dryRunLatest } from "./dry_run_latest.ts";
 
 export interface RestoreSummary {
   topics: Array<{ source: string; target: string }>;
@@ -42,6 +43,8 @@ export interface DryRunPlan {
     chunks: number;
     records: number;
     resumeAt: number | null;
+    /** LATEST_PER_KEY: records of the range, and those the restore writes. */
+    latestPerKey?: DryRunLatest;
   }>;
 }
 
@@ -55,6 +58,9 @@ export async function dryRun(job: RestoreJob, logger: Logger): Promise<DryRunPla
       logger,
       true,
     );
+    const latest = job.latestPerKey
+      ? await dryRunLatest(admin, job, plans, tasks, resumeAt, logger)
+      : [];
     return {
       strategy: job.strategy,
       point: point?.id ?? null,
@@ -67,6 +73,7 @@ export async function dryRun(job: RestoreJob, logger: Logger): Promise<DryRunPla
         chunks: plan.entries.length,
         records: plannedRecords(plan),
         resumeAt: resumeAt.get(tasks[i]) ?? null,
+        ...(latest[i] ? { latestPerKey: latest[i] } : {}),
       })),
     };
   } finally {

@@ -40,9 +40,10 @@ export interface GroupPlan {
 /** The checkpoint's metadata string that pins the snapshot for every later run. */
 export const pinMetadata = (ref: MetaRef): string => `groups=${ref.key}`;
 
-/** The snapshot key a checkpoint's metadata pins, or null. */
+/** The snapshot key a checkpoint's metadata pins (on a line of its own), or null. */
 export function pinnedSnapshot(metadata: string | null): string | null {
-  return metadata?.startsWith("groups=@groups/") ? metadata.slice("groups=".length) : null;
+  const line = metadata?.split("\n").find((l) => l.startsWith("groups=@groups/"));
+  return line === undefined ? null : line.slice("groups=".length);
 }
 
 async function chooseSnapshot(

@@ -18,7 +18,12 @@ import type { ByteBudget } from "../util/byte_budget.ts";
 import type { DecryptionKeys } from "../archive/encryption.ts";
 import type { Logger } from "../log.ts";
 import { RecordError } from "../errors.ts";
-import { checkpointGroup, type CheckpointId, readCheckpoint } from "./checkpoint.ts";
+import {
+  type Checkpoint,
+  checkpointGroup,
+  type CheckpointId,
+  readCheckpointState,
+} from "./checkpoint.ts";
 import { choosePartition, type Strategy } from "./partitioner.ts";
 import { recordSize } from "./record_size.ts";
 import type { TransactionLimits } from "./transaction_slices.ts";
@@ -33,6 +38,9 @@ import { GroupTranslator } from "./group_translation.ts";
 import type { GroupTask } from "./group_plan.ts";
 import type { LockClient } from "./offset_locks.ts";
 import { fetchTopicOffsets } from "../kafka/topics.ts";
+import type { LatestPerKey } from "../config/latest_per_key_config.ts";
+import { buildKeepSet, keeps, type KeepSet } from "./keep_set.ts";
+import { pinLast, pinnedLast, rangeLast } from "./latest_range.ts";
 
 export interface PartitionTask {
   checkpoint: CheckpointId;
@@ -64,6 +72,8 @@ export interface RestoreSettings {
   throttle?: (records: number, bytes: number) => Promise<void>;
   /** DECRYPTION_KEYS, for encrypted chunks. */
   keys?: DecryptionKeys;
+  /** LATEST_PER_KEY: only the last record of each key in the range (keep_set.ts). */
+  latestPerKey?: LatestPerKey;
 }
 
 /** A chunk file fetched ahead, and the release of the budget it holds. */
@@ -109,6 +119,9 @@ export class PartitionRestorer {
   readonly #context: TransactionContext;
   readonly #translator: GroupTranslator | null;
   #admin: Admin | null = null;
+  /** LATEST_PER_KEY: the range's pinned last offset, and what of it to write. */
+  #pinned: number | undefined;
+  #keep: KeepSet | null = null;
 
   constructor(
     private readonly kafka: Kafka,
@@ -142,12 +155,44 @@ export class PartitionRestorer {
   /** Restores every entry past the checkpoint. Returns when done or when `stopping()` says so. */
   async restore(entries: ChunkIndexEntry[], stopping: () => boolean): Promise<void> {
     if (this.#next === null) {
-      this.#next = await readCheckpoint(await this.#connectedAdmin(), this.task.checkpoint);
+      const state = await readCheckpointState(await this.#connectedAdmin(), this.task.checkpoint);
+      this.#next = state?.next ?? null;
+      if (this.settings.latestPerKey) this.#pinRange(state, entries);
       // A first checkpoint, alone in a transaction, before any record: from now on this
       // job's checkpoint marks the target as ours, even if the next transaction is killed.
       if (this.#next === null) await this.#produce([], this.task.firstOffset);
     }
-    await this.#restoreEntries(entriesToRestore(entries, this.#next, this.#lastOffset()), stopping);
+    const todo = entriesToRestore(entries, this.#next, this.#lastOffset());
+    if (this.settings.latestPerKey && this.#keep === null) await this.#firstPass(todo);
+    await this.#restoreEntries(todo, stopping);
+  }
+
+  /** LATEST_PER_KEY: the range's last offset, pinned by the first checkpoint (latest_range.ts). */
+  #pinRange(state: Checkpoint | null, entries: ChunkIndexEntry[]): void {
+    const last = rangeLast(pinnedLast(state?.metadata ?? null), this.#lastOffset(), entries);
+    if (last === null) return;
+    this.#pinned = last;
+    this.#context.checkpointMetadata = pinLast(this.task.checkpointMetadata, last);
+  }
+
+  /** LATEST_PER_KEY: which records of the rest of the range to write. */
+  async #firstPass(todo: ChunkIndexEntry[]): Promise<void> {
+    const { sourceTopic, partition } = this.task.checkpoint;
+    const started = Date.now();
+    const start = this.#next!;
+    const last = this.#lastOffset() ?? start - 1;
+    this.#keep = await buildKeepSet(this.backend, {
+      entries: todo,
+      start,
+      last,
+      filter: this.settings.filter,
+      keepTombstones: this.settings.latestPerKey!.keepTombstones,
+    }, { keys: this.settings.keys, budget: this.settings.budget });
+    this.logger.info(
+      `${sourceTopic}/${partition}: latest per key writes ${this.#keep.kept} of the ` +
+        `${this.#keep.inRange} records of offsets ${start}..${last} ` +
+        `(first pass ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
   }
 
   /**
@@ -179,9 +224,10 @@ export class PartitionRestorer {
     return this.#admin;
   }
 
-  /** The last source offset to restore: END_OFFSET, or a restoration point's bound. */
+  /** The last source offset to restore: END_OFFSET, a restoration point's bound, the pin. */
   #lastOffset(): number | undefined {
-    const bounds = [this.settings.filter.endOffset, this.task.lastOffset].filter((b) =>
+    const { endOffset } = this.settings.filter;
+    const bounds = [endOffset, this.task.lastOffset, this.#pinned].filter((b) =>
       b !== undefined
     ) as number[];
     return bounds.length === 0 ? undefined : Math.min(...bounds);
@@ -242,7 +288,9 @@ export class PartitionRestorer {
 
   async #restoreChunk(entry: ChunkIndexEntry, records: ArchivedRecord[]): Promise<void> {
     const start = this.#next ?? entry.from;
-    const todo = recordsToRestore(records, start, this.settings.filter, this.#lastOffset());
+    const keep = this.#keep;
+    const todo = recordsToRestore(records, start, this.settings.filter, this.#lastOffset())
+      .filter((r) => keep === null || keeps(keep, r));
     this.#checkSizes(todo);
     const { transactions } = this.settings;
     for (const { records, next } of chunkTransactions(entry, todo, transactions, this.#next)) {

@@ -124,6 +124,7 @@ async function restorePartition(
       locks,
       throttle,
       keys: job.decryptionKeys,
+      latestPerKey: job.latestPerKey,
       filter: {
         startOffset: job.startOffset,
         endOffset: job.endOffset,
