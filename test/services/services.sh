@@ -221,8 +221,8 @@ services_start() {
   export KB_TEST_AZURE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${ports[5]}/devstoreaccount1;"
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
   export KB_TEST_SASL_BOOTSTRAP=127.0.0.1:${ports[6]} KB_TEST_SASL_USER=backup KB_TEST_SASL_PASSWORD=backup-secret
-  export KB_TEST_SCRAM256_USER=scram256 KB_TEST_SCRAM256_PASSWORD=scram256-secret
-  export KB_TEST_SCRAM512_USER=scram512 KB_TEST_SCRAM512_PASSWORD=scram512-secret
+  export KB_TEST_SCRAM256_USER=scram256 KB_TEST_SCRAM256_PASSWORD=scram256-Secret-Vx93Qe
+  export KB_TEST_SCRAM512_USER=scram512 KB_TEST_SCRAM512_PASSWORD=scram512-Secret-Hk27Ld
   export KB_TEST_SSL_BOOTSTRAP=127.0.0.1:${ports[7]} KB_TEST_SSL_CA_FILE=$KB_TEST_RUN_DIR/tls/ca.pem
   export KB_TEST_MTLS_BOOTSTRAP=127.0.0.1:${ports[8]}
   export KB_TEST_CLIENT_CERT_FILE=$KB_TEST_RUN_DIR/tls/client.crt KB_TEST_CLIENT_KEY_FILE=$KB_TEST_RUN_DIR/tls/client.key
