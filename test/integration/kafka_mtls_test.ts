@@ -29,13 +29,13 @@ Deno.test("without a client certificate the mutual TLS listener refuses the back
   );
 });
 
-Deno.test("a client key file that cannot be read is named in the error", async () => {
+Deno.test("a client key file that cannot be read is a job error (exit 2) naming it", async () => {
   const job = backupJob(["any-topic"], await Deno.makeTempDir(), {
     ...tls(),
     KAFKA_SSL_CERT_FILE: requireEnv("KB_TEST_CLIENT_CERT_FILE"),
     KAFKA_SSL_KEY_FILE: "/nonexistent/client.key",
   });
   const result = await runScript("backup.ts", [await writeJob(job)]);
-  assert.notEqual(result.code, 0);
+  expectExit(result, 2);
   assert.match(logMessages(result.stderr), /KAFKA_SSL_KEY_FILE \/nonexistent\/client\.key/);
 });
