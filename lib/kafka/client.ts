@@ -91,6 +91,14 @@ export function createKafka(
   return new Kafka(config);
 }
 
+// A broker that requires a client certificate ends the handshake with an alert that names
+// only the certificate; say what the job can do about it.
+function tlsHint(connection: KafkaConnection, message: string): string {
+  if (!connection.ssl || connection.ssl.certFile !== undefined) return "";
+  if (!/alert: ?(BadCertificate|CertificateRequired|HandshakeFailure)/i.test(message)) return "";
+  return " (the broker may require a client certificate: set KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE)";
+}
+
 /**
  * A connected admin client for a command's main thread. The first contact has few
  * retries, so an unreachable cluster or refused credentials are reported in seconds
@@ -106,8 +114,11 @@ export async function connectAdmin(
   try {
     await probe.connect();
   } catch (error) {
+    const message = (error as Error).message;
     throw new KafkaError(
-      `Cannot connect to Kafka at ${connection.brokers.join(",")}: ${(error as Error).message}`,
+      `Cannot connect to Kafka at ${connection.brokers.join(",")}: ${message}${
+        tlsHint(connection, message)
+      }`,
     );
   } finally {
     await probe.disconnect().catch(() => {});

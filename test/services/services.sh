@@ -8,8 +8,13 @@
 #   KB_TEST_AZURE_CONNECTION_STRING         Azurite blob endpoint
 #   KB_TEST_RUN_DIR                         this run's data and logs (logs/*.log)
 #   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION   test credentials for the S3 server
-#   KB_TEST_SASL_BOOTSTRAP, KB_TEST_SASL_USER, KB_TEST_SASL_PASSWORD  SASL/PLAIN listener of kafka
+#   KB_TEST_SASL_BOOTSTRAP, KB_TEST_SASL_USER, KB_TEST_SASL_PASSWORD  SASL listener of kafka
+#                                           (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), its PLAIN user
+#   KB_TEST_SCRAM256_USER, KB_TEST_SCRAM256_PASSWORD  a user that exists only for SCRAM-SHA-256
+#   KB_TEST_SCRAM512_USER, KB_TEST_SCRAM512_PASSWORD  a user that exists only for SCRAM-SHA-512
 #   KB_TEST_SSL_BOOTSTRAP, KB_TEST_SSL_CA_FILE  TLS listener of kafka, and the CA that signed it
+#   KB_TEST_MTLS_BOOTSTRAP                  TLS listener of kafka that requires a client certificate
+#   KB_TEST_CLIENT_CERT_FILE, KB_TEST_CLIENT_KEY_FILE  a client certificate (PEM) the CA signed, its key
 #   KB_TEST_PROMPARSE_PATH                  PYTHONPATH of prometheus_client (the text format's parser)
 
 _services_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -46,7 +51,16 @@ _spawn() {
   echo $! >"$KB_TEST_RUN_DIR/$name.service.pid"
 }
 
-# A CA and a server certificate for 127.0.0.1, for the TLS listener (PEM files in $1).
+# A client certificate signed by the CA in $1, for the mutual TLS listener (client.crt, client.key).
+_tls_client_files() {
+  local dir=$1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=kafka-backup test client" \
+    -keyout "$dir/client.key" -out "$dir/client.csr" >/dev/null 2>&1 &&
+    openssl x509 -req -in "$dir/client.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial \
+      -days 2 -out "$dir/client.crt" >/dev/null 2>&1
+}
+
+# A CA and a server certificate for 127.0.0.1, for the TLS listeners (PEM files in $1).
 _tls_files() {
   local dir=$1
   mkdir -p "$dir"
@@ -58,12 +72,13 @@ _tls_files() {
     openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial \
       -days 2 -extfile "$dir/san.ext" -out "$dir/server.crt" >/dev/null 2>&1 &&
     openssl pkcs8 -topk8 -nocrypt -in "$dir/server.key" -out "$dir/server.p8" &&
-    cat "$dir/server.p8" "$dir/server.crt" >"$dir/server.pem"
+    cat "$dir/server.p8" "$dir/server.crt" >"$dir/server.pem" &&
+    _tls_client_files "$dir"
 }
 
-_kafka_config() { # dir port controller_port [sasl_port] [ssl_port]
+_kafka_config() { # dir port controller_port [sasl_port] [ssl_port] [mtls_port]
   local listeners="PLAINTEXT://127.0.0.1:$2,CONTROLLER://127.0.0.1:$3" advertised="PLAINTEXT://127.0.0.1:$2"
-  local sasl="" ssl=""
+  local sasl="" ssl="" mtls=""
   if [ -n "${5:-}" ]; then
     # A TLS listener for the encryption tests (certificate signed by a CA of this run).
     _tls_files "$KB_TEST_RUN_DIR/tls" || return 1
@@ -72,12 +87,23 @@ _kafka_config() { # dir port controller_port [sasl_port] [ssl_port]
     ssl="ssl.keystore.type=PEM
 ssl.keystore.location=$KB_TEST_RUN_DIR/tls/server.pem"
   fi
+  if [ -n "${6:-}" ]; then
+    # Mutual TLS: the same server certificate, and a client certificate from the run's CA required.
+    listeners="$listeners,MTLS://127.0.0.1:$6"
+    advertised="$advertised,MTLS://127.0.0.1:$6"
+    mtls="listener.name.mtls.ssl.client.auth=required
+listener.name.mtls.ssl.truststore.type=PEM
+listener.name.mtls.ssl.truststore.location=$KB_TEST_RUN_DIR/tls/ca.pem"
+  fi
   if [ -n "${4:-}" ]; then
-    # A SASL/PLAIN listener for the authentication tests (users: backup, admin).
+    # A SASL listener for the authentication tests: PLAIN users (backup, admin) from the JAAS
+    # config, SCRAM users from the cluster metadata (added when the storage is formatted).
     listeners="$listeners,SASL_PLAINTEXT://127.0.0.1:$4"
     advertised="$advertised,SASL_PLAINTEXT://127.0.0.1:$4"
-    sasl="sasl.enabled.mechanisms=PLAIN
-listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"admin-secret\" user_admin=\"admin-secret\" user_backup=\"backup-secret\";"
+    sasl="sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"admin-secret\" user_admin=\"admin-secret\" user_backup=\"backup-secret\";
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
   fi
   cat >"$1/server.properties" <<PROPS
 process.roles=broker,controller
@@ -87,9 +113,10 @@ listeners=$listeners
 advertised.listeners=$advertised
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,MTLS:SSL
 $sasl
 $ssl
+$mtls
 log.dirs=$1/data
 num.partitions=1
 auto.create.topics.enable=false
@@ -119,15 +146,24 @@ Configuration:
 YAML
 }
 
-# Writes the config of one Kafka broker and formats its storage. Args: name port controller_port.
+# The StorageTool arguments that add the SCRAM users (KIP-900): one user per mechanism, so a
+# login only works with the mechanism named.
+_scram_users() {
+  printf '%s\n' --add-scram "SCRAM-SHA-256=[name=$KB_TEST_SCRAM256_USER,password=$KB_TEST_SCRAM256_PASSWORD]" \
+    --add-scram "SCRAM-SHA-512=[name=$KB_TEST_SCRAM512_USER,password=$KB_TEST_SCRAM512_PASSWORD]"
+}
+
+# Writes the config of one Kafka broker and formats its storage.
+# Args: name port controller_port [sasl_port] [ssl_port] [mtls_port].
 kafka_format() {
-  local name=$1 dir=$KB_TEST_RUN_DIR/$1
+  local name=$1 dir=$KB_TEST_RUN_DIR/$1 scram=()
   mkdir -p "$dir/data"
-  _kafka_config "$dir" "$2" "$3" "${4:-}" "${5:-}" || return 1
+  _kafka_config "$dir" "$2" "$3" "${4:-}" "${5:-}" "${6:-}" || return 1
+  [ -z "${4:-}" ] || mapfile -t scram < <(_scram_users)
   java -cp "$KAFKA_LIBS/*" -Dlog4j2.configurationFile="$dir/log4j2.yaml" \
     kafka.tools.StorageTool format \
     --cluster-id="$(python3 -c 'import uuid,base64;print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')" \
-    -c "$dir/server.properties" >"$KB_TEST_RUN_DIR/logs/$name-format.log" 2>&1 || {
+    "${scram[@]}" -c "$dir/server.properties" >"$KB_TEST_RUN_DIR/logs/$name-format.log" 2>&1 || {
     echo "[services] formatting $name failed: $(tail -n 3 "$KB_TEST_RUN_DIR/logs/$name-format.log")" >&2
     return 1
   }
@@ -178,21 +214,25 @@ services_start() {
   mkdir -p "$KB_TEST_RUN_DIR/logs"
   echo $$ >"$KB_TEST_RUN_DIR/owner.pid"
   local ports
-  read -r -a ports <<<"$(_free_ports 8)"
+  read -r -a ports <<<"$(_free_ports 9)"
   export KB_TEST_BOOTSTRAP=127.0.0.1:${ports[0]}
   export KB_TEST_BOOTSTRAP2=127.0.0.1:${ports[2]}
   export KB_TEST_S3_ENDPOINT=http://127.0.0.1:${ports[4]}
   export KB_TEST_AZURE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${ports[5]}/devstoreaccount1;"
   export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
   export KB_TEST_SASL_BOOTSTRAP=127.0.0.1:${ports[6]} KB_TEST_SASL_USER=backup KB_TEST_SASL_PASSWORD=backup-secret
+  export KB_TEST_SCRAM256_USER=scram256 KB_TEST_SCRAM256_PASSWORD=scram256-Secret-Vx93Qe
+  export KB_TEST_SCRAM512_USER=scram512 KB_TEST_SCRAM512_PASSWORD=scram512-Secret-Hk27Ld
   export KB_TEST_SSL_BOOTSTRAP=127.0.0.1:${ports[7]} KB_TEST_SSL_CA_FILE=$KB_TEST_RUN_DIR/tls/ca.pem
+  export KB_TEST_MTLS_BOOTSTRAP=127.0.0.1:${ports[8]}
+  export KB_TEST_CLIENT_CERT_FILE=$KB_TEST_RUN_DIR/tls/client.crt KB_TEST_CLIENT_KEY_FILE=$KB_TEST_RUN_DIR/tls/client.key
   export KB_TEST_PROMPARSE_PATH=$PROMPARSE_DIR
   # Ports for restarts (tests stop and start the same service on the same port).
   printf '%s\n' "kafka ${ports[0]} ${ports[1]}" "kafka2 ${ports[2]} ${ports[3]}" \
     "s3 ${ports[4]}" "azurite ${ports[5]}" >"$KB_TEST_RUN_DIR/ports"
 
   if [ "$which" = kafka ]; then
-    kafka_format kafka "${ports[0]}" "${ports[1]}" "${ports[6]}" "${ports[7]}" || return 1
+    kafka_format kafka "${ports[0]}" "${ports[1]}" "${ports[6]}" "${ports[7]}" "${ports[8]}" || return 1
     kafka_start kafka
     "$DENO_BIN" run --allow-net --allow-env --allow-read "$_services_here/wait_kafka.ts" "$KB_TEST_BOOTSTRAP" || {
       echo "[services] start failed; logs in $KB_TEST_RUN_DIR/logs" >&2
@@ -202,7 +242,7 @@ services_start() {
     return 0
   fi
   local format1 format2
-  kafka_format kafka "${ports[0]}" "${ports[1]}" "${ports[6]}" "${ports[7]}" &
+  kafka_format kafka "${ports[0]}" "${ports[1]}" "${ports[6]}" "${ports[7]}" "${ports[8]}" &
   format1=$!
   kafka_format kafka2 "${ports[2]}" "${ports[3]}" &
   format2=$!
