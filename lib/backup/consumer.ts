@@ -140,11 +140,11 @@ export class BackupConsumer {
         partitions.map((p) => tpKey(topic, p))
       );
       this.#options.logger.debug(`joined the group; assigned partitions: ${assigned.join(",")}`);
-      this.#mutex.run(() => {
+      this.#mutex.run(async () => {
         this.#rebalancing = false;
         this.#keepAcrossRebalance(memberId, memberAssignment);
-        return Promise.resolve();
-      });
+        await this.#primeAssigned(memberAssignment);
+      }).catch((error) => this.#failure?.(error));
     });
     consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
       // Batches of only control or aborted records never reach eachBatch, but they move
@@ -225,6 +225,31 @@ export class BackupConsumer {
         state.chunk.discard();
       }
       this.#states.delete(key);
+    }
+  }
+
+  /**
+   * Every newly assigned partition starts where storage says, before any batch: a group
+   * already at the end (it reached it for another archive: a new bucket, an emptied
+   * directory) would otherwise fetch nothing, and nothing would send it back.
+   */
+  async #primeAssigned(assignment: Record<string, number[]>): Promise<void> {
+    const admin = await this.#connectedAdmin();
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      const fresh = partitions.filter((p) => !this.#states.has(tpKey(topic, p)));
+      if (fresh.length === 0) continue;
+      const [committed] = await admin.fetchOffsets({
+        groupId: this.#options.job.groupId,
+        topics: [topic],
+      });
+      for (const partition of fresh) {
+        const offset = Number(committed.partitions.find((p) => p.partition === partition)?.offset);
+        const state = await this.#stateFor(topic, partition, offset >= 0 ? offset : -1);
+        // Not marked as sought: a batch fetched from the old position still seeks back.
+        if (offset !== state.position) {
+          this.#consumer!.seek({ topic, partition, offset: String(state.position) });
+        }
+      }
     }
   }
 

@@ -12,7 +12,7 @@ import type { BackupJob } from "../config/backup_job.ts";
 import { BackupToolError, ConfigError, ExitCode } from "../errors.ts";
 import { WorkerPool } from "../util/worker_pool.ts";
 import type { RunMetrics, RunTotals } from "../metrics/run_metrics.ts";
-import { currentEnds, lagBehind } from "./lag.ts";
+import { archiveReaches, currentEnds, lagBehind } from "./lag.ts";
 import type { Logger } from "../log.ts";
 import { openStorage } from "../storage/open.ts";
 import { LocalBackend } from "../storage/local.ts";
@@ -184,6 +184,8 @@ async function openArchive(
 /** What the watch loop needs. */
 interface Watch {
   admin: Admin;
+  /** The archive: a once run ends when it reaches the end offsets. */
+  storage: StorageBackend;
   job: BackupJob;
   plan: Plan;
   consumers: Consumers;
@@ -216,7 +218,8 @@ async function watch(w: Watch): Promise<Plan | null> {
       if (w.plan.endOffsets || progressDue) {
         const perPartition = await measureLag(w);
         if (perPartition) lag = [...perPartition.values()].reduce((a, b) => a + b, 0);
-        if (w.plan.endOffsets && perPartition && [...perPartition.values()].every((n) => n === 0)) {
+        const caughtUp = perPartition && [...perPartition.values()].every((n) => n === 0);
+        if (w.plan.endOffsets && caughtUp && await archiveReaches(w.storage, w.plan.endOffsets)) {
           return null;
         }
       }
@@ -332,6 +335,7 @@ export async function runBackup(
     const retention = RetentionSchedule.of(archive.storage, job, plan.topics, logger);
     const w: Watch = {
       admin,
+      storage: archive.storage,
       job,
       plan,
       consumers,

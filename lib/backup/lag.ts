@@ -7,6 +7,8 @@
 import type { Admin } from "../kafka/kafkajs.ts";
 import { partitionOffsets } from "../kafka/topics.ts";
 import { tpKey } from "./messages.ts";
+import type { StorageBackend } from "../storage/backend.ts";
+import { partitionEnd } from "../archive/store.ts";
 
 /** "topic/partition" -> the group's committed offset (absent: none yet). */
 async function committedOffsets(admin: Admin, groupId: string, topics: string[]) {
@@ -42,4 +44,22 @@ export async function currentEnds(admin: Admin, topics: string[]): Promise<Recor
     for (const p of await partitionOffsets(admin, topic)) ends[tpKey(topic, p.partition)] = p.high;
   }
   return ends;
+}
+
+/**
+ * True when the archive holds every partition of `ends` up to its end: what ends a once
+ * run. The group's committed offsets alone cannot say so: the same GROUP_ID may have
+ * reached the ends for another archive (a new bucket, an emptied directory), and storage,
+ * not the group, is the truth.
+ */
+export async function archiveReaches(
+  storage: StorageBackend,
+  ends: Record<string, number>,
+): Promise<boolean> {
+  for (const [key, end] of Object.entries(ends)) {
+    const cut = key.lastIndexOf("/");
+    const reach = await partitionEnd(storage, key.slice(0, cut), Number(key.slice(cut + 1)));
+    if ((reach ?? 0) < end) return false;
+  }
+  return true;
 }

@@ -126,3 +126,24 @@ Deno.test("open chunks of all partitions together stay under MAX_CHUNK_BYTES: th
   assert.equal(archived.records.length, 600);
   assert.deepEqual(duplicates(archived.records), []);
 });
+
+Deno.test("a once backup to a new, empty archive with a GROUP_ID already at the end still stores every record", async () => {
+  const topic = randomName("new-archive");
+  await createTopic(kafkaBootstrap(), topic, { partitions: 2 });
+  await produceWithKafkajs(
+    kafkaBootstrap(),
+    topic,
+    Array.from({ length: 300 }, (_, i) => ({
+      partition: i % 2,
+      key: bytes(`k${i}`),
+      value: bytes(`v${i}`),
+      headers: [],
+    })),
+  );
+  const first = await Deno.makeTempDir();
+  expectExit(await runScript("backup.ts", [await writeJob(backupJob([topic], first))]), 0);
+  // Same GROUP_ID, whose committed offsets are at the ends now: storage decides, not the group.
+  const second = await Deno.makeTempDir();
+  expectExit(await runScript("backup.ts", [await writeJob(backupJob([topic], second))]), 0);
+  assert.equal((await readArchive(second, topic)).records.length, 300);
+});
