@@ -193,7 +193,9 @@ export class AzureBlobBackend implements StorageBackend {
       );
     }
     const retriable = isRetriable(error) || (code !== undefined && TRANSIENT_ERRORS.has(code)) ||
-      (status !== undefined && (status >= 500 || status === 408 || status === 429));
+      (status !== undefined && (status >= 500 || status === 408 || status === 429)) ||
+      // This backend never aborts a request: an abort is a transfer the network cut short.
+      (error instanceof Error && error.name === "AbortError");
     return new StorageError(`Cannot ${what}: ${detail}`, { retriable });
   }
 }

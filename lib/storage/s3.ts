@@ -250,7 +250,13 @@ export class S3Backend implements StorageBackend {
 }
 
 function statusOf(error: unknown): number | undefined {
-  return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  const sdk = error as {
+    $metadata?: { httpStatusCode?: number };
+    $response?: { statusCode?: number };
+  };
+  // An error body the SDK cannot parse (a 500 page of a proxy or load balancer) leaves
+  // the status on the raw response only: it is still a 5xx, to be retried.
+  return sdk?.$metadata?.httpStatusCode ?? sdk?.$response?.statusCode;
 }
 
 function messageOf(error: unknown): string {

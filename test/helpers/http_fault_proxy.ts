@@ -1,0 +1,135 @@
+/**
+ * An HTTP proxy in front of a real object store (the S3 server, Azurite) that fails a
+ * share of the requests the way overloaded or flaky stores do: 503 SlowDown, 500
+ * InternalError, the connection dropped after an upload's body was sent (the object never
+ * stored), and a download cut off half-way through its body. Faults are drawn from a
+ * seeded generator, so a failing run can be repeated.
+ */
+
+export type Fault = "slowDown" | "internal" | "resetUpload" | "cutDownload";
+
+export const FAULTS: readonly Fault[] = ["slowDown", "internal", "resetUpload", "cutDownload"];
+
+/** The faults a client here rides out within seconds (see isObjectGet and resetUpload). */
+export const QUICK_FAULTS: readonly Fault[] = ["slowDown", "internal", "cutDownload"];
+
+export class HttpFaultProxy {
+  /** How many of each fault were injected, and how many requests went through. */
+  readonly counts: Record<Fault | "passed", number> = {
+    slowDown: 0,
+    internal: 0,
+    resetUpload: 0,
+    cutDownload: 0,
+    passed: 0,
+  };
+  #seed: number;
+
+  private constructor(
+    private readonly server: Deno.HttpServer<Deno.NetAddr>,
+    seed: number,
+    private readonly faults: readonly Fault[],
+  ) {
+    this.#seed = seed;
+  }
+
+  /** Starts a proxy to `targetUrl` failing `rate` (0..1) of the requests with `faults`. */
+  static start(
+    targetUrl: string,
+    rate: number,
+    options: { seed?: number; faults?: readonly Fault[] } = {},
+  ): HttpFaultProxy {
+    const target = new URL(targetUrl);
+    let proxy: HttpFaultProxy | null = null;
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      (request) => proxy!.#handle(request, target, rate),
+    );
+    proxy = new HttpFaultProxy(server, options.seed ?? 1, options.faults ?? FAULTS);
+    return proxy;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.server.addr.port}`;
+  }
+
+  /** Faults injected so far, of every kind. */
+  get injected(): number {
+    return FAULTS.reduce((n, f) => n + this.counts[f], 0);
+  }
+
+  async stop(): Promise<void> {
+    await this.server.shutdown();
+  }
+
+  /** A number in [0, 1) from a small linear congruential generator. */
+  #random(): number {
+    this.#seed = (this.#seed * 1103515245 + 12345) % 2 ** 31;
+    return this.#seed / 2 ** 31;
+  }
+
+  async #handle(request: Request, target: URL, rate: number): Promise<Response> {
+    const body = request.body ? new Uint8Array(await request.arrayBuffer()) : null;
+    const { faults } = this;
+    const fault = this.#random() < rate ? faults[Math.floor(this.#random() * faults.length)] : null;
+    if (fault === "slowDown" || fault === "internal") {
+      this.counts[fault]++;
+      return errorResponse(fault === "slowDown" ? 503 : 500, fault);
+    }
+    if (fault === "resetUpload" && body !== null && body.length > 0) {
+      this.counts.resetUpload++;
+      return brokenBody(new Uint8Array(0), 100); // the body was read, the object is not stored
+    }
+    const url = new URL(request.url);
+    const forwarded = await fetch(new URL(url.pathname + url.search, target), {
+      method: request.method,
+      headers: request.headers,
+      body,
+      redirect: "manual",
+    });
+    const bytes = new Uint8Array(await forwarded.arrayBuffer());
+    if (fault === "cutDownload" && isObjectGet(request) && bytes.length > 16) {
+      this.counts.cutDownload++;
+      return brokenBody(bytes.subarray(0, bytes.length >> 1), bytes.length, forwarded);
+    }
+    this.counts.passed++;
+    const bodyless = request.method === "HEAD" || [204, 304].includes(forwarded.status);
+    return new Response(bodyless ? null : bytes, {
+      status: forwarded.status,
+      headers: forwarded.headers,
+    });
+  }
+}
+
+/** The error bodies S3 sends (Azurite's clients read the status code). */
+function errorResponse(status: number, fault: "slowDown" | "internal"): Response {
+  const code = fault === "slowDown" ? "SlowDown" : "InternalError";
+  const xml = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code>` +
+    `<Message>injected by the test's fault proxy</Message></Error>`;
+  return new Response(xml, { status, headers: { "content-type": "application/xml" } });
+}
+
+/**
+ * A 200 whose body ends early: `head` of the promised `length` bytes, then the connection
+ * is dropped, as a reset in the middle of a transfer.
+ */
+function brokenBody(head: Uint8Array, length: number, like?: Response): Response {
+  const headers = new Headers(like?.headers);
+  headers.set("content-length", String(length)); // what was promised, as a real cut leaves it
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (head.length > 0) controller.enqueue(head);
+      setTimeout(() => controller.error(new Error("injected connection reset")), 10);
+    },
+  });
+  return new Response(stream, { status: like?.status ?? 200, headers });
+}
+
+/**
+ * A download of one object (not a listing): only those are cut. A listing or an upload
+ * whose response is cut off hangs Deno's node:http client until the S3 client's 120 s
+ * socket timeout, which a test cannot wait for (docs/operations.md says so).
+ */
+function isObjectGet(request: Request): boolean {
+  const { search } = new URL(request.url);
+  return request.method === "GET" && !/list|restype|comp=/.test(search);
+}

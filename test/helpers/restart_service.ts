@@ -1,0 +1,44 @@
+/**
+ * Crashing and restarting a storage server that test/services/services.sh started (kill -9,
+ * a pause, the same command line again: Azurite keeps its data on disk, so it comes back
+ * with every blob). The new process is not tied to this one; its pid replaces the old in
+ * the pid file, so services_stop still stops it.
+ */
+import { requireEnv } from "./env.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Restarts service `name` ("azurite") after `downMs`; resolves once `ready()` does. */
+export async function crashAndRestartService(
+  name: string,
+  downMs: number,
+  ready: () => Promise<boolean>,
+): Promise<void> {
+  const pidFile = `${requireEnv("KB_TEST_RUN_DIR")}/${name}.service.pid`;
+  const pid = Number((await Deno.readTextFile(pidFile)).trim());
+  const args = new TextDecoder().decode(await Deno.readFile(`/proc/${pid}/cmdline`)).split("\0")
+    .filter((arg) => arg !== "");
+  Deno.kill(pid, "SIGKILL");
+  while (await isAlive(pid)) await sleep(50);
+  await sleep(downMs);
+  const log = `${requireEnv("KB_TEST_RUN_DIR")}/logs/${name}-restarted.log`;
+  const child = new Deno.Command("setsid", {
+    args: ["sh", "-c", 'exec "$@" >>"$0" 2>&1', log, ...args],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  child.unref();
+  await Deno.writeTextFile(pidFile, `${child.pid}\n`);
+  for (let i = 0; i < 300 && !(await ready()); i++) await sleep(100);
+  if (!(await ready())) throw new Error(`${name} did not come back after its restart`);
+}
+
+async function isAlive(pid: number): Promise<boolean> {
+  try {
+    const status = await Deno.readTextFile(`/proc/${pid}/status`);
+    return !/^State:\s+Z/m.test(status);
+  } catch {
+    return false;
+  }
+}

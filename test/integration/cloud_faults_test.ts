@@ -1,0 +1,157 @@
+/**
+ * Object stores that throttle and fail, on the real S3 server and Azurite: a fault proxy
+ * in front of each fails a share of the requests (503 SlowDown, 500, a download cut
+ * half-way), and Azurite itself is killed and restarted
+ * under a running backup and a running restore. Retries carry every run through; nothing
+ * is lost or duplicated.
+ */
+import assert from "node:assert/strict";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { azureConnectionString, kafkaBootstrap, randomName, s3Endpoint } from "../helpers/env.ts";
+import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
+import { readTopicWithKcat } from "../helpers/kcat.ts";
+import { bytes, describeRecord, type TestRecord } from "../helpers/records.ts";
+import { expectExit, finish, runScript, spawnScript, writeJob } from "../helpers/cli.ts";
+import { backupJob, restoreJob } from "../helpers/jobs.ts";
+import { HttpFaultProxy, QUICK_FAULTS } from "../helpers/http_fault_proxy.ts";
+import { crashAndRestartService } from "../helpers/restart_service.ts";
+
+const dataset = (tag: string, n: number): TestRecord[] =>
+  Array.from({ length: n }, (_, i) => ({
+    partition: i % 2,
+    key: bytes(`${tag}-${i}`),
+    value: bytes(`${tag} value ${i} `.repeat(10)),
+    headers: [["i", bytes(String(i))]],
+  }));
+
+const view = (rs: TestRecord[]) => rs.map((r) => describeRecord(r, { timestamp: true }));
+
+/** A topic, backed up and restored through `storage(url)` of a fault proxy failing 30% of requests. */
+async function throughFaults(
+  realUrl: string,
+  storage: (url: string) => Record<string, unknown>,
+  env: (url: string) => Record<string, string> = () => ({}),
+) {
+  const topic = randomName("faults");
+  await createTopic(kafkaBootstrap(), topic, { partitions: 2 });
+  await produceWithKafkajs(kafkaBootstrap(), topic, dataset("r", 2000));
+  const source = await readTopicWithKcat(kafkaBootstrap(), topic);
+  const staging = await Deno.makeTempDir();
+  const faults = QUICK_FAULTS;
+  const backupProxy = HttpFaultProxy.start(realUrl, 0.3, { seed: 7, faults });
+  const restoreProxy = HttpFaultProxy.start(realUrl, 0.3, { seed: 11, faults });
+  const target = randomName("faults-target");
+  try {
+    const backup = backupJob([topic], staging, {
+      ...storage(backupProxy.url),
+      NUMBER_OF_MESSAGE_PER_BACKUP_FILE: 100,
+    });
+    expectExit(await runScript("backup.ts", [await writeJob(backup)], env(backupProxy.url)), 0);
+    const restore = restoreJob(topic, target, staging, {
+      ...storage(restoreProxy.url),
+      CREATE_TOPIC: true,
+    });
+    expectExit(await runScript("restore.ts", [await writeJob(restore)], env(restoreProxy.url)), 0);
+  } finally {
+    await backupProxy.stop();
+    await restoreProxy.stop();
+  }
+  for (const fault of faults) {
+    const n = backupProxy.counts[fault] + restoreProxy.counts[fault];
+    assert.ok(n > 0, `the proxies injected ${fault} (${JSON.stringify(backupProxy.counts)})`);
+  }
+  console.log(
+    `faults: backup ${JSON.stringify(backupProxy.counts)}, restore ${
+      JSON.stringify(restoreProxy.counts)
+    }`,
+  );
+  assert.deepEqual(view(await readTopicWithKcat(kafkaBootstrap(), target)), view(source));
+}
+
+Deno.test("a backup and a restore through S3 failing 30% of its requests lose and duplicate nothing", async () => {
+  const bucket = randomName("bucket");
+  const s3 = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: "us-east-1" });
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  s3.destroy();
+  await throughFaults(s3Endpoint(), (url) => ({
+    FILESYSTEM_TYPE: "S3",
+    BUCKET_NAME: bucket,
+    S3_ENDPOINT: url,
+  }));
+});
+
+/** The Azurite connection string with its blob endpoint moved to `url`. */
+const azureVia = (url: string) =>
+  azureConnectionString().replace(/BlobEndpoint=[^;]+/, `BlobEndpoint=${url}/devstoreaccount1`);
+
+const azuriteUrl = () => new URL(/BlobEndpoint=([^;]+)/.exec(azureConnectionString())![1]).origin;
+
+Deno.test("a backup and a restore through Azure Blob failing 30% of its requests lose and duplicate nothing", async () => {
+  const container = randomName("container");
+  await BlobServiceClient.fromConnectionString(azureConnectionString()).getContainerClient(
+    container,
+  ).create();
+  await throughFaults(
+    azuriteUrl(),
+    () => ({ FILESYSTEM_TYPE: "AZURE", CONTAINER_NAME: container }),
+    (url) => ({ AZURE_STORAGE_CONNECTION_STRING: azureVia(url) }),
+  );
+});
+
+async function azuriteAnswers(): Promise<boolean> {
+  try {
+    const client = BlobServiceClient.fromConnectionString(azureConnectionString());
+    await client.getProperties();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("Azurite killed and restarted under a running backup and under a running restore: both finish exactly", async () => {
+  const topic = randomName("azurite-restart");
+  await createTopic(kafkaBootstrap(), topic, { partitions: 2 });
+  await produceWithKafkajs(kafkaBootstrap(), topic, dataset("a", 1000));
+  const container = randomName("container");
+  await BlobServiceClient.fromConnectionString(azureConnectionString()).getContainerClient(
+    container,
+  ).create();
+  const storage = { FILESYSTEM_TYPE: "AZURE", CONTAINER_NAME: container };
+  const env = { AZURE_STORAGE_CONNECTION_STRING: azureConnectionString() };
+  const staging = await Deno.makeTempDir();
+  const backup = spawnScript("backup.ts", [
+    await writeJob(backupJob([topic], staging, {
+      ...storage,
+      RUN_MODE: "continuous",
+      NUMBER_OF_MESSAGE_PER_BACKUP_FILE: 100,
+      MAX_CHUNK_AGE_SECONDS: 0.5,
+    })),
+  ], env);
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  await crashAndRestartService("azurite", 3000, azuriteAnswers);
+  await produceWithKafkajs(kafkaBootstrap(), topic, dataset("b", 1000));
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  try {
+    backup.kill("SIGTERM");
+  } catch {
+    // It ended by itself: its exit code and output say why, below.
+  }
+  expectExit(await finish(backup), 0);
+  const source = await readTopicWithKcat(kafkaBootstrap(), topic);
+  assert.equal(source.length, 2000);
+
+  const target = randomName("azurite-restart-target");
+  const restore = spawnScript("restore.ts", [
+    await writeJob(restoreJob(topic, target, staging, {
+      ...storage,
+      CREATE_TOPIC: true,
+      MAX_RECORDS_PER_SECOND: 400,
+      RECORDS_PER_TRANSACTION: 50,
+    })),
+  ], env);
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  await crashAndRestartService("azurite", 3000, azuriteAnswers);
+  expectExit(await finish(restore), 0);
+  assert.deepEqual(view(await readTopicWithKcat(kafkaBootstrap(), target)), view(source));
+});
