@@ -92,10 +92,12 @@ export function createKafka(
 }
 
 // A broker that requires a client certificate ends the handshake with an alert that names
-// only the certificate; say what the job can do about it.
+// only the certificate, or (a retry racing the closed socket) with "write after end"; say
+// what the job can do about it.
 function tlsHint(connection: KafkaConnection, message: string): string {
   if (!connection.ssl || connection.ssl.certFile !== undefined) return "";
-  if (!/alert: ?(BadCertificate|CertificateRequired|HandshakeFailure)/i.test(message)) return "";
+  const refused = /alert: ?(BadCertificate|CertificateRequired|HandshakeFailure)|write after end/i;
+  if (!refused.test(message)) return "";
   return " (the broker may require a client certificate: set KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE)";
 }
 

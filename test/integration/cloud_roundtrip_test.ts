@@ -126,17 +126,20 @@ Deno.test("a second cloud backup staging into the same directory is refused with
     const second = await runScript("backup.ts", [await job("once")]);
     expectExit(second, 6);
     assert.match(logMessages(second.stderr), new RegExp(`${staging}.*pid ${first.pid}`));
+    // The first backup goes on undisturbed and stores everything.
+    const restore = await writeJob(restoreJob(topic, randomName("lock-target"), staging, s3Keys));
+    let stored = 0;
+    for (let i = 0; i < 60 && stored < 200; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const list = await runScript("restore.ts", ["--list", "--json", restore]);
+      const rows: Array<{ records: number }> = list.code === 0
+        ? JSON.parse(list.stdout).partitions
+        : [];
+      stored = rows.reduce((n, p) => n + p.records, 0);
+    }
+    assert.equal(stored, 200);
   } finally {
     const stopped = await terminate(first);
     expectExit(stopped, 0);
   }
-  // The first backup stored everything, undisturbed.
-  const restore = restoreJob(topic, randomName("lock-target"), staging, s3Keys);
-  const list = await runScript("restore.ts", ["--list", "--json", await writeJob(restore)]);
-  expectExit(list, 0);
-  const inventory = JSON.parse(list.stdout);
-  assert.equal(
-    inventory.partitions.reduce((n: number, p: { records: number }) => n + p.records, 0),
-    200,
-  );
 });

@@ -255,9 +255,20 @@ async function setUp(): Promise<
       S3_REGION: "us-east-1",
     },
     azure: azureAt,
-    azureKeyEnv: { AZURE_STORAGE_ACCOUNT: AZURITE_ACCOUNT, AZURE_STORAGE_KEY: azuriteKey() },
-    sasEnv: { AZURE_STORAGE_SAS_TOKEN: sasToken(container, azuriteKey()) },
-    wrongSasEnv: { AZURE_STORAGE_SAS_TOKEN: sasToken(container, WRONG_AZURE_KEY) },
+    // An empty connection string counts as unset: one inherited from elsewhere must not win.
+    azureKeyEnv: {
+      AZURE_STORAGE_CONNECTION_STRING: "",
+      AZURE_STORAGE_ACCOUNT: AZURITE_ACCOUNT,
+      AZURE_STORAGE_KEY: azuriteKey(),
+    },
+    sasEnv: {
+      AZURE_STORAGE_CONNECTION_STRING: "",
+      AZURE_STORAGE_SAS_TOKEN: sasToken(container, azuriteKey()),
+    },
+    wrongSasEnv: {
+      AZURE_STORAGE_CONNECTION_STRING: "",
+      AZURE_STORAGE_SAS_TOKEN: sasToken(container, WRONG_AZURE_KEY),
+    },
   };
   return { scene, cloud, s3, azure };
 }
