@@ -23,6 +23,7 @@ import type { ArchivedRecord } from "../archive/record.ts";
 import type { Logger } from "../log.ts";
 import { Mutex } from "../util/mutex.ts";
 import { BackupToolError } from "../errors.ts";
+import { explainGroupError } from "../kafka/authorization.ts";
 import { type ChunkLimits, OpenChunk, payloadBytesOf } from "./open_chunk.ts";
 import type { ChunkSink } from "./chunk_sink.ts";
 import { tpKey, type WorkerCounters } from "./messages.ts";
@@ -156,7 +157,11 @@ export class BackupConsumer {
         .catch((error) => this.#failure?.(error));
     });
     consumer.on(consumer.events.CRASH, (event) => {
-      if (!event.payload.restart) this.#failure?.(event.payload.error);
+      if (!event.payload.restart) {
+        this.#failure?.(
+          explainGroupError(event.payload.error, this.#options.job.kafka, job.groupId),
+        );
+      }
     });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });

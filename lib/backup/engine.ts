@@ -6,6 +6,7 @@
 import type { Admin } from "../kafka/kafkajs.ts";
 import { connectAdmin } from "../kafka/client.ts";
 import { renewableAdmin } from "../kafka/renewable_admin.ts";
+import { unseenTopicHint } from "../kafka/authorization.ts";
 import { partitionOffsets, selectTopics, timestampTypeOf } from "../kafka/topics.ts";
 import { isRetriableKafkaError, withKafkaRetry } from "../kafka/errors.ts";
 import type { BackupJob } from "../config/backup_job.ts";
@@ -44,7 +45,7 @@ async function makePlan(admin: Admin, job: BackupJob, refresh = false): Promise<
     names: job.topicNames,
     include: job.topicIncludeRegex,
     exclude: job.topicExcludeRegex,
-  }, { skipMissing: refresh });
+  }, { skipMissing: refresh, unseenHint: unseenTopicHint(job.kafka, "READ") });
   if (topics.length === 0) {
     throw new ConfigError("No topic to back up: TOPIC_NAMES / TOPIC_INCLUDE_REGEX match no topic");
   }

@@ -19,15 +19,21 @@ export const isInternalTopic = (topic: string): boolean => topic.startsWith("__"
 export async function selectTopics(
   admin: Admin,
   selection: TopicSelection,
-  /** Leave out a named topic that does not exist (a refresh: it was deleted) instead of failing. */
-  options: { skipMissing?: boolean } = {},
+  options: {
+    /** Leave out a named topic that does not exist (a refresh: it was deleted) instead of failing. */
+    skipMissing?: boolean;
+    /** Said after "does not exist" (authorization.ts: it may only be hidden from the user). */
+    unseenHint?: string;
+  } = {},
 ): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const chosen = new Set<string>();
   for (const name of selection.names ?? []) {
     if (!existing.has(name)) {
       if (options.skipMissing) continue;
-      throw new KafkaError(`Topic "${name}" (TOPIC_NAMES) does not exist in the cluster`);
+      throw new KafkaError(
+        `Topic "${name}" (TOPIC_NAMES) does not exist in the cluster${options.unseenHint ?? ""}`,
+      );
     }
     chosen.add(name);
   }

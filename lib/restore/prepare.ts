@@ -5,6 +5,7 @@
  * cluster changes until every check has passed; then missing topics are created
  * (CREATE_TOPIC), unless this is a dry run.
  */
+import { unseenTopicHint } from "../kafka/authorization.ts";
 import type { Admin } from "../kafka/kafkajs.ts";
 import { memberCounts } from "../kafka/groups.ts";
 import { brokerCount } from "../kafka/topic_settings.ts";
@@ -108,7 +109,12 @@ async function inspectTargets(
     );
     const spec = targetSpec(config, Math.max(...archived) + 1, job.topicConfigOverrides?.[target]);
     const info = await inspectTarget(admin, target);
-    checkTarget(target, info, spec, { strategy: job.strategy, create: job.createTopic, logger });
+    checkTarget(target, info, spec, {
+      strategy: job.strategy,
+      create: job.createTopic,
+      logger,
+      unseenHint: unseenTopicHint(job.kafka, "WRITE"),
+    });
     // A checkpoint of ANY archived partition means this job already wrote here (possibly
     // another process restoring other partitions of the same job).
     const checkpoints = new Map<number, Checkpoint | null>();

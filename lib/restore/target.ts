@@ -85,13 +85,13 @@ export function checkTarget(
   target: string,
   info: TargetInfo,
   spec: TargetSpec,
-  options: { strategy: Strategy; create: boolean; logger: Logger },
+  options: { strategy: Strategy; create: boolean; logger: Logger; unseenHint?: string },
 ): void {
   if (!info.exists) {
     if (options.create) return;
     throw new KafkaError(
-      `Target topic "${target}" does not exist: create it, or set "CREATE_TOPIC": true to create it ` +
-        `with the backup's ${spec.partitions} partitions`,
+      `Target topic "${target}" does not exist${options.unseenHint ?? ""}: create it, or set ` +
+        `"CREATE_TOPIC": true to create it with the backup's ${spec.partitions} partitions`,
     );
   }
   if (options.strategy === "same" && info.partitions < spec.partitions) {

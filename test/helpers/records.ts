@@ -11,6 +11,28 @@ export interface TestRecord {
 const encoder = new TextEncoder();
 export const bytes = (text: string): Uint8Array => encoder.encode(text);
 
+/**
+ * `n` records keyed `<tag>-<i>` with values `<tag> value <i>`, spread over `partitions`
+ * (record i on partition i % partitions), all with `timestamp` when one is given.
+ */
+export function taggedRecords(
+  tag: string,
+  n: number,
+  options: { partitions?: number; timestamp?: number } = {},
+): TestRecord[] {
+  const { partitions = 1, timestamp } = options;
+  return Array.from({ length: n }, (_, i) => ({
+    partition: i % partitions,
+    ...(timestamp === undefined ? {} : { timestamp }),
+    key: bytes(`${tag}-${i}`),
+    value: bytes(`${tag} value ${i}`),
+    headers: [],
+  }));
+}
+
+/** The key of a record as text. */
+export const keyOf = (r: TestRecord): string => new TextDecoder().decode(r.key!);
+
 function hex(data: Uint8Array | null): string {
   return data === null ? "null" : Array.from(data, (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -1,7 +1,9 @@
 /**
- * Crashing and restarting a storage server that test/services/services.sh started (kill -9,
- * a pause, the same command line again: Azurite keeps its data on disk, so it comes back
- * with every blob). The new process is not tied to this one; its pid replaces the old in
+ * Crashing and restarting a service that test/services/services.sh started (kill -9, a
+ * pause, the same command line again: a broker keeps its log and Azurite its blobs on
+ * disk, so both come back with their data). The new process is started with setsid, not
+ * tied to this one (a parent-death signal would fire when the spawning *thread* ends, and
+ * deno test runs each test file on a thread of its own); its pid replaces the old one in
  * the pid file, so services_stop still stops it.
  */
 import { requireEnv } from "./env.ts";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { kafkaBootstrap, randomName } from "../helpers/env.ts";
 import { createTopic, produceWithKafkajs, testKafka } from "../helpers/kafka.ts";
-import { bytes, type TestRecord } from "../helpers/records.ts";
+import { bytes, taggedRecords, type TestRecord } from "../helpers/records.ts";
 import {
   expectExit,
   finish,
@@ -18,12 +18,7 @@ import { backupJob, restoreJob } from "../helpers/jobs.ts";
 import { readArchive } from "../helpers/archive.ts";
 
 const records = (tag: string, n: number, partitions = 1): TestRecord[] =>
-  Array.from({ length: n }, (_, i) => ({
-    partition: i % partitions,
-    key: bytes(`${tag}-${i}`),
-    value: bytes(`${tag} value ${i}`),
-    headers: [],
-  }));
+  taggedRecords(tag, n, { partitions });
 
 /** Waits until the archive of `topic` holds `n` records (or fails after 40 s). */
 async function archived(dir: string, topic: string, n: number): Promise<void> {

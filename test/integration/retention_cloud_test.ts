@@ -5,22 +5,14 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { azureConnectionString, kafkaBootstrap, randomName, s3Endpoint } from "../helpers/env.ts";
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
 import { readTopicWithKcat } from "../helpers/kcat.ts";
-import { bytes, type TestRecord } from "../helpers/records.ts";
+import { keyOf, taggedRecords, type TestRecord } from "../helpers/records.ts";
 import { expectExit, logMessages, runScript, writeJob } from "../helpers/cli.ts";
 import { backupJob, restoreJob } from "../helpers/jobs.ts";
 
 const DAY = 86_400_000;
 
 const records = (tag: string, n: number, at: number): TestRecord[] =>
-  Array.from({ length: n }, (_, i) => ({
-    partition: 0,
-    timestamp: at,
-    key: bytes(`${tag}-${i}`),
-    value: bytes(`${tag} value ${i}`),
-    headers: [],
-  }));
-
-const keyOf = (r: TestRecord) => new TextDecoder().decode(r.key!);
+  taggedRecords(tag, n, { timestamp: at });
 
 async function prunedByOnceRun(storage: Record<string, unknown>, env?: Record<string, string>) {
   const topic = randomName("retention-cloud");

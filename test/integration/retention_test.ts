@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { kafkaBootstrap, kafkaBootstrap2, randomName } from "../helpers/env.ts";
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
 import { readTopicWithKcat } from "../helpers/kcat.ts";
-import { bytes, describeRecord, type TestRecord } from "../helpers/records.ts";
+import { describeRecord, keyOf, taggedRecords, type TestRecord } from "../helpers/records.ts";
 import {
   expectExit,
   finish,
@@ -22,17 +22,8 @@ import { readPartitionIndex } from "../../lib/archive/store.ts";
 
 const DAY = 86_400_000;
 
-/** `n` records on partition 0, all with the timestamp `at`. */
 const records = (tag: string, n: number, at: number): TestRecord[] =>
-  Array.from({ length: n }, (_, i) => ({
-    partition: 0,
-    timestamp: at,
-    key: bytes(`${tag}-${i}`),
-    value: bytes(`${tag} value ${i}`),
-    headers: [],
-  }));
-
-const keyOf = (r: TestRecord) => new TextDecoder().decode(r.key!);
+  taggedRecords(tag, n, { timestamp: at });
 
 async function backedUp(tagCounts: Array<[string, number, number]>, perChunk: number) {
   const topic = randomName("retention");

@@ -9,6 +9,7 @@
 #   KB_TEST_RUN_DIR                         this run's data and logs (logs/*.log)
 #   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION   test credentials for the S3 server
 #   KB_TEST_SASL_BOOTSTRAP, KB_TEST_SASL_USER, KB_TEST_SASL_PASSWORD  SASL listener of kafka
+#                                           (kafka has an authorizer: ACLs bind the SASL users only)
 #                                           (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), its PLAIN user
 #   KB_TEST_SCRAM256_USER, KB_TEST_SCRAM256_PASSWORD  a user that exists only for SCRAM-SHA-256
 #   KB_TEST_SCRAM512_USER, KB_TEST_SCRAM512_PASSWORD  a user that exists only for SCRAM-SHA-512
@@ -103,7 +104,13 @@ listener.name.mtls.ssl.truststore.location=$KB_TEST_RUN_DIR/tls/ca.pem"
     sasl="sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
 listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"admin-secret\" user_admin=\"admin-secret\" user_backup=\"backup-secret\";
 listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
-listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+# ACLs for the refusal tests. A resource without ACLs stays open to everyone, and the
+# PLAINTEXT and SSL clients (ANONYMOUS) and admin are super users: only what a test denies
+# the SASL users is refused.
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=true
+super.users=User:ANONYMOUS;User:admin"
   fi
   cat >"$1/server.properties" <<PROPS
 process.roles=broker,controller

@@ -1,0 +1,41 @@
+/**
+ * What to tell an operator when Kafka may be refusing rather than missing something. A
+ * broker with an authorizer hides a topic from a user who may not DESCRIBE it (it looks
+ * deleted), and turns a refused group into "no coordinator found": name the user and the
+ * permissions the job needs.
+ */
+import type { KafkaConnection } from "./client.ts";
+import { KafkaError } from "../errors.ts";
+
+/** The principal the job connects as, in words; null when it does not authenticate. */
+function principalOf(connection: KafkaConnection): string | null {
+  if (connection.sasl) return `user "${connection.sasl.username}"`;
+  if (connection.ssl?.certFile) return "the client certificate's user";
+  return null;
+}
+
+/** For a topic that looks missing: the permissions it would take if it is only hidden. */
+export function unseenTopicHint(connection: KafkaConnection, operation: "READ" | "WRITE"): string {
+  const principal = principalOf(connection);
+  if (principal === null) return "";
+  return ` (or ${principal} may not see it: under an authorizer it needs DESCRIBE and ${operation} on the topic)`;
+}
+
+/**
+ * kafkajs reports a group the user may not use as "Failed to find group coordinator":
+ * the error names the group and the permission instead.
+ */
+export function explainGroupError(
+  error: unknown,
+  connection: KafkaConnection,
+  group: string,
+): unknown {
+  if (!(error instanceof Error) || error.name !== "KafkaJSGroupCoordinatorNotFound") return error;
+  const principal = principalOf(connection);
+  const hint = principal === null
+    ? ""
+    : `; under an authorizer, ${principal} needs READ on consumer group "${group}"`;
+  return new KafkaError(`Kafka found no coordinator for consumer group "${group}"${hint}`, {
+    cause: error,
+  });
+}
