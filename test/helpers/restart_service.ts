@@ -10,17 +10,21 @@ import { requireEnv } from "./env.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Restarts service `name` ("azurite") after `downMs`; resolves once `ready()` does. */
+/**
+ * Stops service `name` with `signal` (SIGKILL: a crash), starts it again after `downMs`,
+ * and resolves once `ready()` does.
+ */
 export async function crashAndRestartService(
   name: string,
   downMs: number,
   ready: () => Promise<boolean>,
+  signal: Deno.Signal = "SIGKILL",
 ): Promise<void> {
   const pidFile = `${requireEnv("KB_TEST_RUN_DIR")}/${name}.service.pid`;
   const pid = Number((await Deno.readTextFile(pidFile)).trim());
   const args = new TextDecoder().decode(await Deno.readFile(`/proc/${pid}/cmdline`)).split("\0")
     .filter((arg) => arg !== "");
-  Deno.kill(pid, "SIGKILL");
+  Deno.kill(pid, signal);
   while (await isAlive(pid)) await sleep(50);
   await sleep(downMs);
   const log = `${requireEnv("KB_TEST_RUN_DIR")}/logs/${name}-restarted.log`;
