@@ -37,7 +37,6 @@ export type PointSpec =
 
 /** The key of the point `id`. */
 export const restorationPointKey = (id: string): string => `${POINTS_PREFIX}${id}.json`;
-const keyOf = restorationPointKey;
 const idOf = (key: string) => key.slice(POINTS_PREFIX.length, -".json".length);
 
 /** Stores a new point taken now; returns it with its id. */
@@ -47,7 +46,7 @@ export async function writeRestorationPoint(
 ): Promise<RestorationPoint> {
   const id = newStamp(new Date(point.createdAt));
   const full = { id, ...point };
-  await putMetaObject(backend, keyOf(id), {
+  await putMetaObject(backend, restorationPointKey(id), {
     formatVersion: FORMAT,
     kind: "restorationPoint",
     ...full,
@@ -72,7 +71,7 @@ export async function readRestorationPoint(
   backend: StorageBackend,
   id: string,
 ): Promise<RestorationPoint> {
-  const key = keyOf(id);
+  const key = restorationPointKey(id);
   const { value } = await getMetaObject(backend, key);
   const r = new FieldReader(value, `restoration point ${key}`);
   if (r.int("formatVersion") !== FORMAT) {

@@ -359,3 +359,18 @@ async function getRequired(
  * a prune since the entry was read (archive_start.ts tells which).
  */
 export class MissingChunkError extends IntegrityError {}
+
+/**
+ * The partition's archive start when `error` says `entry`'s chunk is missing because a
+ * prune removed it since the entry was read (it ends below the start, read again now);
+ * null when the chunk is lost, or the error is another.
+ */
+export async function prunedSinceRead(
+  backend: StorageBackend,
+  entry: ChunkIndexEntry,
+  error: unknown,
+): Promise<number | null> {
+  if (!(error instanceof MissingChunkError)) return null;
+  const start = await archiveStartOf(backend, entry.topic, entry.partition);
+  return entry.to < start ? start : null;
+}

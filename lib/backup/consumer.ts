@@ -159,7 +159,7 @@ export class BackupConsumer {
     consumer.on(consumer.events.CRASH, (event) => {
       if (!event.payload.restart) {
         this.#failure?.(
-          explainGroupError(event.payload.error, this.#options.job.kafka, job.groupId),
+          explainGroupError(event.payload.error, job.kafka, job.groupId),
         );
       }
     });

@@ -23,7 +23,13 @@ import { RetentionSchedule } from "./retention_schedule.ts";
 import { TopicRefresh } from "./topic_refresh.ts";
 import type { StorageBackend } from "../storage/backend.ts";
 import { lockStagingDir } from "./staging_lock.ts";
-import { type FromWorker, type ToWorker, tpKey, type WorkerCounters } from "./messages.ts";
+import {
+  type FromWorker,
+  parseTpKey,
+  type ToWorker,
+  tpKey,
+  type WorkerCounters,
+} from "./messages.ts";
 import { type BackupSummary, mb, progressLine, sumCounters } from "./progress.ts";
 import { LiveStatus, statusText } from "../util/live_status.ts";
 
@@ -203,8 +209,9 @@ interface Watch {
 }
 
 /**
- * Reports progress until a signal asks to stop, a consumer fails, or (once mode) every
- * partition's committed offset has reached the end captured at start.
+ * Reports progress until a signal asks to stop, a consumer fails, (once mode) the group
+ * and the archive have both reached the ends captured at start, or (continuous mode) a
+ * topic refresh returns a new plan.
  */
 async function watch(w: Watch): Promise<Plan | null> {
   const { consumers, job, logger } = w;
@@ -261,8 +268,8 @@ async function measureLag(w: Watch): Promise<Map<string, number> | null> {
     const ends = w.plan.endOffsets ?? await currentEnds(w.admin, w.plan.topics);
     const lag = await lagBehind(w.admin, w.job.groupId, w.plan.topics, ends);
     for (const [key, records] of lag) {
-      const cut = key.lastIndexOf("/");
-      w.metrics?.partitionLag(key.slice(0, cut), Number(key.slice(cut + 1)), records);
+      const { topic, partition } = parseTpKey(key);
+      w.metrics?.partitionLag(topic, partition, records);
     }
     return lag;
   } catch (error) {

@@ -6,7 +6,7 @@
  */
 import type { Admin } from "../kafka/kafkajs.ts";
 import { partitionOffsets } from "../kafka/topics.ts";
-import { tpKey } from "./messages.ts";
+import { parseTpKey, tpKey } from "./messages.ts";
 import type { StorageBackend } from "../storage/backend.ts";
 import { partitionEnd } from "../archive/store.ts";
 
@@ -57,9 +57,8 @@ export async function archiveReaches(
   ends: Record<string, number>,
 ): Promise<boolean> {
   for (const [key, end] of Object.entries(ends)) {
-    const cut = key.lastIndexOf("/");
-    const reach = await partitionEnd(storage, key.slice(0, cut), Number(key.slice(cut + 1)));
-    if ((reach ?? 0) < end) return false;
+    const { topic, partition } = parseTpKey(key);
+    if (((await partitionEnd(storage, topic, partition)) ?? 0) < end) return false;
   }
   return true;
 }

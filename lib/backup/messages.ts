@@ -4,6 +4,12 @@ import type { BackupJob } from "../config/backup_job.ts";
 /** Key of a topic partition in maps: "topic/partition". */
 export const tpKey = (topic: string, partition: number): string => `${topic}/${partition}`;
 
+/** The topic and partition of a {@linkcode tpKey} (a topic never holds "/"). */
+export function parseTpKey(key: string): { topic: string; partition: number } {
+  const cut = key.lastIndexOf("/");
+  return { topic: key.slice(0, cut), partition: Number(key.slice(cut + 1)) };
+}
+
 export type ToWorker =
   | {
     type: "start";

@@ -31,7 +31,8 @@ import {
   type TopicConfig,
   writeTopicConfig,
 } from "../archive/topic_config.ts";
-import { type DecryptionKeys, UnknownKeyError, WrongKeyError } from "../archive/encryption.ts";
+import { UnknownKeyError, WrongKeyError } from "../archive/encryption.ts";
+import { ownKeys } from "../config/encryption_config.ts";
 import { type RestorationPoint, writeRestorationPoint } from "../archive/restoration_point.ts";
 import { partitionEnd } from "../archive/store.ts";
 
@@ -68,7 +69,7 @@ export class BackupMetadata {
    * written the way the job says.
    */
   async load(): Promise<void> {
-    const keys = this.#ownKeys();
+    const keys = ownKeys(this.job.encryption);
     const wanted = this.job.encryption?.id ?? null;
     const keyNote = (what: string, keyId: string | null) =>
       this.logger.info(
@@ -123,12 +124,6 @@ export class BackupMetadata {
         `${this.storage.location} (${error.what} is encrypted under another key with that ` +
         "id): give a new key a new ENCRYPTION_KEY_ID",
     );
-  }
-
-  /** The backup's own key, to read back what it wrote before. */
-  #ownKeys(): DecryptionKeys | undefined {
-    const own = this.job.encryption;
-    return own && { [own.id]: own.key };
   }
 
   /** Snapshots the groups' offsets; returns the reference of the archive's newest snapshot. */

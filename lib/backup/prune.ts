@@ -52,17 +52,18 @@ export interface PruneOptions {
   keys?: DecryptionKeys;
 }
 
-/** Applies `policy` once to the archived partitions of `topics`. */
+/** Applies `policy` once to the archived partitions of `topics` (names, or which to take). */
 export async function prune(
   backend: StorageBackend,
-  topics: readonly string[],
+  topics: readonly string[] | ((topic: string) => boolean),
   policy: RetentionPolicy,
   logger: Logger,
   options: PruneOptions = {},
 ): Promise<PruneReport> {
   const nowMs = options.nowMs ?? Date.now();
   const dryRun = options.dryRun === true;
-  const archived = (await listArchive(backend)).filter((t) => topics.includes(t.topic));
+  const takes = typeof topics === "function" ? topics : (t: string) => topics.includes(t);
+  const archived = (await listArchive(backend)).filter((t) => takes(t.topic));
   const partitions: PartitionPrune[] = [];
   const starts = new Map<string, Map<number, number>>();
   for (const { topic, partitions: numbers } of archived) {

@@ -8,17 +8,14 @@ import { retentionIsOn } from "../config/retention_config.ts";
 import { ConfigError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { openStorage } from "../storage/open.ts";
-import { listArchive } from "../archive/store.ts";
+import { ownKeys } from "../config/encryption_config.ts";
 import { formatTable } from "../util/table.ts";
 import { prune, type PruneReport } from "./prune.ts";
 
-/** The archived topics that the job's TOPIC_NAMES, TOPIC_INCLUDE_REGEX and TOPIC_EXCLUDE_REGEX select. */
-export function jobTopicsOf(job: BackupJob, archived: readonly string[]): string[] {
-  return archived.filter((topic) =>
-    (job.topicNames.includes(topic) || job.topicIncludeRegex?.test(topic) === true) &&
-    job.topicExcludeRegex?.test(topic) !== true
-  );
-}
+/** Whether the job's TOPIC_NAMES, TOPIC_INCLUDE_REGEX and TOPIC_EXCLUDE_REGEX select an archived topic. */
+export const selectsTopic = (job: BackupJob) => (topic: string): boolean =>
+  (job.topicNames.includes(topic) || job.topicIncludeRegex?.test(topic) === true) &&
+  job.topicExcludeRegex?.test(topic) !== true;
 
 export async function runPrune(
   job: BackupJob,
@@ -34,12 +31,9 @@ export async function runPrune(
     maxRetryWaitSeconds: job.retryUploadSeconds,
   });
   try {
-    const archived = (await listArchive(storage)).map((t) => t.topic);
-    const topics = jobTopicsOf(job, archived);
-    const own = job.encryption;
-    return await prune(storage, topics, job.retention.policy, logger, {
+    return await prune(storage, selectsTopic(job), job.retention.policy, logger, {
       dryRun,
-      keys: own && { [own.id]: own.key },
+      keys: ownKeys(job.encryption),
     });
   } finally {
     await storage.close().catch(() => {});

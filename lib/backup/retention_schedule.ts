@@ -6,6 +6,7 @@
  */
 import type { BackupJob } from "../config/backup_job.ts";
 import { retentionIsOn } from "../config/retention_config.ts";
+import { ownKeys } from "../config/encryption_config.ts";
 import type { Logger } from "../log.ts";
 import type { StorageBackend } from "../storage/backend.ts";
 import { prune } from "./prune.ts";
@@ -54,9 +55,8 @@ export class RetentionSchedule {
 
   /** Applies retention once, now. */
   async run(): Promise<void> {
-    const own = this.job.encryption;
     await prune(this.storage, this.topics, this.job.retention.policy, this.logger, {
-      keys: own && { [own.id]: own.key },
+      keys: ownKeys(this.job.encryption),
     });
   }
 

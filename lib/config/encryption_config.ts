@@ -73,6 +73,10 @@ export function readEncryption(fields: JobFields): EncryptionKey | undefined {
   return key && id ? { id, key } : undefined;
 }
 
+/** A backup's own ENCRYPTION_KEY as decryption keys, to read back what it wrote. */
+export const ownKeys = (own: EncryptionKey | undefined): DecryptionKeys | undefined =>
+  own && { [own.id]: own.key };
+
 /** DECRYPTION_KEYS of a restore job: key id -> key, at least one. */
 export function readDecryptionKeys(fields: JobFields): DecryptionKeys | undefined {
   return fields.optional("DECRYPTION_KEYS", (value, at) => {

@@ -1,9 +1,7 @@
 /** restore.ts --list and --verify: what the archive holds, and whether every chunk is sound. */
 import type { StorageBackend } from "../storage/backend.ts";
 import { listArchive, loadVerifiedChunk, readPartitionIndex } from "../archive/store.ts";
-import { checkHeaderAgainstEntry, fetchCheckedChunk, MissingChunkError } from "../archive/store.ts";
-import { archiveStartOf } from "../archive/archive_start.ts";
-import type { ChunkIndexEntry } from "../archive/index_entry.ts";
+import { checkHeaderAgainstEntry, fetchCheckedChunk, prunedSinceRead } from "../archive/store.ts";
 import { decodeChunkHeader } from "../archive/chunk_decode.ts";
 import type { DecryptionKeys } from "../archive/encryption.ts";
 import { checkContinuity, type Hole } from "../archive/continuity.ts";
@@ -141,7 +139,7 @@ export async function verifyArchive(
         }
         report.chunks++;
       } catch (error) {
-        if (await prunedMeanwhile(backend, entry, error)) continue;
+        if (await prunedSinceRead(backend, entry, error) !== null) continue;
         report.problems.push((error as Error).message);
       }
     }
@@ -152,14 +150,4 @@ export async function verifyArchive(
   checksumOnly += metadata.checksumOnly;
   // Only when there are some, so that the report of an archive in the clear is unchanged.
   return checksumOnly > 0 ? { ...report, checksumOnly } : report;
-}
-
-/** A chunk gone since its index entry was read, because a prune moved the start past it. */
-async function prunedMeanwhile(
-  backend: StorageBackend,
-  entry: ChunkIndexEntry,
-  error: unknown,
-): Promise<boolean> {
-  if (!(error instanceof MissingChunkError)) return false;
-  return entry.to < await archiveStartOf(backend, entry.topic, entry.partition);
 }

@@ -10,10 +10,9 @@ import type { ArchivedRecord } from "../archive/record.ts";
 import {
   decodeVerifiedChunk,
   fetchVerifiedChunk,
-  MissingChunkError,
+  prunedSinceRead,
   type VerifiedChunkFile,
 } from "../archive/store.ts";
-import { archiveStartOf } from "../archive/archive_start.ts";
 import type { ByteBudget } from "../util/byte_budget.ts";
 import type { DecryptionKeys } from "../archive/encryption.ts";
 import type { Logger } from "../log.ts";
@@ -276,9 +275,8 @@ export class PartitionRestorer {
    * policy, and the restore goes on from the next chunk, as if the partition began there.
    */
   async #prunedMeanwhile(entry: ChunkIndexEntry, error: unknown): Promise<boolean> {
-    if (!(error instanceof MissingChunkError)) return false;
-    const start = await archiveStartOf(this.backend, entry.topic, entry.partition);
-    if (entry.to >= start) return false;
+    const start = await prunedSinceRead(this.backend, entry, error);
+    if (start === null) return false;
     this.logger.warn(
       `${entry.topic}/${entry.partition}: chunk ${entry.key} was pruned by retention while ` +
         `this restore ran; the partition's archive now starts at offset ${start}`,

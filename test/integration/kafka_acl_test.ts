@@ -62,15 +62,16 @@ async function topicWithRecords(prefix: string): Promise<string> {
   return topic;
 }
 
+/** A once backup of `topic` into `dir`, connecting as the SASL user. */
+async function backupAsSaslUser(topic: string, dir: string) {
+  return await runScript("backup.ts", [await writeJob(backupJob([topic], dir, sasl()))], env());
+}
+
 Deno.test("a topic the backup user may not read: exit 3 naming the topic, nothing archived", async () => {
   const topic = await topicWithRecords("acl-read");
   await deny(AclResourceTypes.TOPIC, topic, AclOperationTypes.READ);
   const dir = await Deno.makeTempDir();
-  const result = await runScript(
-    "backup.ts",
-    [await writeJob(backupJob([topic], dir, sasl()))],
-    env(),
-  );
+  const result = await backupAsSaslUser(topic, dir);
   expectExit(result, 3);
   assert.match(
     logMessages(result.stderr),
@@ -84,11 +85,7 @@ Deno.test("a group the backup user may not join: exit 3 naming the group", async
   const group = `${topic}-backup`;
   await deny(AclResourceTypes.GROUP, group, AclOperationTypes.READ);
   const dir = await Deno.makeTempDir();
-  const result = await runScript(
-    "backup.ts",
-    [await writeJob(backupJob([topic], dir, sasl()))],
-    env(),
-  );
+  const result = await backupAsSaslUser(topic, dir);
   expectExit(result, 3);
   assert.match(
     logMessages(result.stderr),
