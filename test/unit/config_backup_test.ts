@@ -365,3 +365,12 @@ Deno.test("RETENTION_MS and RETENTION_BYTES take -1 (no limit) or a whole number
     "$.RETENTION_CHECK_SECONDS: expected a number > 0, got -5",
   ]);
 });
+
+Deno.test("TOPIC_REFRESH_SECONDS defaults to 60 and must be a number > 0", async () => {
+  const base = JSON.parse(PYTHON_TOOL_LOCAL_BACKUP);
+  assert.equal((await loadBackupJob(await writeJob(JSON.stringify(base)))).topicRefreshSeconds, 60);
+  const { lines } = await loadFailure(
+    await writeJob(JSON.stringify({ ...base, TOPIC_REFRESH_SECONDS: 0 })),
+  );
+  assert.deepEqual(lines, ["$.TOPIC_REFRESH_SECONDS: expected a number > 0, got 0"]);
+});
