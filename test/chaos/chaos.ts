@@ -1,10 +1,11 @@
 /**
  * Chaos run: each iteration backs up a fresh topic and restores it, killing the running
- * backup.ts or restore.ts with SIGKILL at a random moment (sometimes while the object
- * store is unreachable, sometimes after the Kafka broker itself crashed and restarted
- * under it, sometimes after a second backup process joined the group and took some of
- * the partitions), runs it again to completion, and counts records lost and duplicated,
- * in the archive and in the restored topic. Both counts must be 0.
+ * backup.ts or restore.ts with SIGKILL at a random moment, after one disruption of its
+ * surroundings (disruptions.ts: the object store cut off or failing a third of its
+ * requests, Azurite restarted, the disk full, the Kafka broker crashed and restarted, a
+ * second backup process joining the group), runs it again to completion, and counts
+ * records lost and duplicated, in the archive and in the restored topic. Both counts
+ * must be 0.
  *
  * It uses the second test broker ("kafka2"), so that crashing it leaves the main one alone.
  *
@@ -12,50 +13,33 @@
  *   deno run -A test/chaos/chaos.ts [--iterations 20] [--records 3000] [--seed N]
  */
 import { parseArgs } from "node:util";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { kafkaBootstrap2, randomName, s3Endpoint } from "../helpers/env.ts";
-import { crashAndRestartBroker } from "../helpers/broker.ts";
+import { kafkaBootstrap2, randomName } from "../helpers/env.ts";
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
 import { readTopicWithKcat } from "../helpers/kcat.ts";
 import { bytes, describeRecord, type TestRecord } from "../helpers/records.ts";
 import { runScript, spawnScript, writeJob } from "../helpers/cli.ts";
 import { backupJob, restoreJob } from "../helpers/jobs.ts";
 import { readArchive } from "../helpers/archive.ts";
-import { TcpProxy } from "../helpers/tcp_proxy.ts";
-import { S3Backend } from "../../lib/storage/s3.ts";
+import { canMount } from "../helpers/tmpfs.ts";
+import { disrupt, type Disruption, pickDisruption, startsWithScript } from "./disruptions.ts";
+import { type ChaosStorage, chaosStorage, type StorageKind } from "./storage.ts";
 
 export interface IterationResult {
   iteration: number;
-  storage: "local" | "s3";
+  storage: StorageKind;
   archiveLost: number;
   archiveDuplicated: number;
   restoreLost: number;
   restoreDuplicated: number;
   /** What happened before each kill, e.g. "backup: broker crash". */
   disruptions: string[];
+  /** Processes killed with SIGKILL (those that had ended by themselves are not counted). */
+  kills: number;
+  /** Times the backup stopped by itself with exit 4 on the full disk. */
+  diskFullExits: number;
+  /** Requests the fault proxy failed ("throttling"). */
+  storageFaults: number;
   failures: string[];
-}
-
-/** The broker the chaos run uses and may crash. */
-const BROKER = "kafka2";
-
-/** What may happen to a script's surroundings before it is killed. */
-export type Disruption = "none" | "s3 cut" | "broker crash" | "second member";
-
-/**
- * A random disruption: the object store is cut only where there is one, and a second
- * member joins only a backup's group (a restore has none).
- */
-function pickDisruption(
-  random: () => number,
-  hasObjectStore: boolean,
-  backup: boolean,
-): Disruption {
-  const r = random();
-  if (r < 0.3) return "none";
-  if (r < 0.55 && hasObjectStore) return "s3 cut";
-  if (r < 0.75 && backup) return "second member";
-  return "broker crash";
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -83,9 +67,11 @@ function lastErrors(log: string): string {
   return errors.length > 0 ? errors.slice(-3).join("\n").slice(-1500) : log.slice(-400);
 }
 
+type Script = "backup.ts" | "restore.ts";
+
 /** A spawned script whose output is collected, and whether it has exited. */
-function spawnWatched(script: "backup.ts" | "restore.ts", job: string) {
-  const child = spawnScript(script, [job]);
+function spawnWatched(script: Script, job: string, env: Record<string, string>) {
+  const child = spawnScript(script, [job], env);
   let exited = false;
   const status = child.status.then((s) => {
     exited = true;
@@ -98,70 +84,89 @@ function spawnWatched(script: "backup.ts" | "restore.ts", job: string) {
     get exited() {
       return exited;
     },
+    /** Resolves once the script has exited or `ms` have passed. */
+    endedWithin: (ms: number) => Promise.race([status, sleep(ms)]),
   };
 }
 
-/** Kills a watched script (if still running); a failure message when it had ended with an error. */
+/**
+ * Kills a watched script (if still running). Returns whether it was killed, and a
+ * failure message when it had ended by itself with an exit code other than `allowed`.
+ */
 async function killWatched(
-  script: string,
+  name: string,
   watched: ReturnType<typeof spawnWatched>,
-): Promise<string | null> {
-  if (!watched.exited) watched.child.kill("SIGKILL");
+  allowed: number,
+): Promise<{ killed: boolean; failure: string | null; code: number | null }> {
+  const killed = !watched.exited;
+  if (killed) watched.child.kill("SIGKILL");
   const { code, signal } = await watched.status;
   await watched.child.stdout.cancel();
   const log = await watched.stderr;
-  return signal === null && code !== 0
-    ? `${script} exit ${code} before the kill: ${lastErrors(log)}`
+  const ended = signal === null ? code : null;
+  const failure = ended !== null && ended !== 0 && ended !== allowed
+    ? `${name} exit ${code} before the kill: ${lastErrors(log)}`
     : null;
+  return { killed, failure, code: ended };
+}
+
+/** A script run until a random moment, disrupted, then killed. */
+interface KillRun {
+  script: Script;
+  job: string;
+  /** The job of a second backup in the same group (disruption "second member"). */
+  secondJob: string;
+  storage: ChaosStorage;
+  disruption: Disruption;
+  random: () => number;
+}
+
+interface KillOutcome {
+  kills: number;
+  /** Times the backup stopped by itself with exit 4 on the full disk. */
+  diskFullExits: number;
+  failures: string[];
 }
 
 /**
- * Runs `script` until a random moment and kills it with SIGKILL, sometimes cutting the
- * storage first, crashing and restarting the broker under it, or starting a second
- * backup (`secondJob`: same group and archive) that takes some of its partitions and is
- * killed a moment after it. Returns failure messages of scripts that ended by themselves
- * with an error.
+ * Runs the script until a random moment, lets its disruption happen (a "second member"
+ * takes some of the partitions and is killed a moment after the first), and kills it
+ * with SIGKILL. On a full disk the backup may stop by itself first, with exit 4.
  */
-async function killAtRandom(
-  script: "backup.ts" | "restore.ts",
-  job: string,
-  proxy: TcpProxy | null,
-  random: () => number,
-  disruption: Disruption,
-  secondJob = job,
-): Promise<string[]> {
-  const first = spawnWatched(script, job);
+async function killAtRandom(run: KillRun): Promise<KillOutcome> {
+  const { script, storage, disruption, random } = run;
+  let end = startsWithScript(disruption) ? await disrupt(disruption, storage, random) : null;
+  const first = spawnWatched(script, run.job, storage.env);
+  // A full disk comes soon: a backup that has already stored everything writes nothing.
+  await sleep(disruption === "disk full" ? random() * 1500 : 1000 + random() * 3000);
   let second: ReturnType<typeof spawnWatched> | null = null;
-  await sleep(1000 + random() * 3000);
-  if (proxy && disruption === "s3 cut") {
-    proxy.down();
-    await sleep(500 + random() * 1500);
-  } else if (disruption === "broker crash") {
-    // The broker crashes under the running script and comes back; the script must ride
-    // through it (kafkajs reconnects), and is killed a moment later.
-    await crashAndRestartBroker(BROKER, kafkaBootstrap2(), 500 + random() * 2500);
-    await sleep(random() * 2000);
-  } else if (disruption === "second member") {
-    // Partitions move to the newcomer while chunks are open or still being written.
-    second = spawnWatched(script, secondJob);
+  if (disruption === "second member") {
+    second = spawnWatched(script, run.secondJob, storage.env);
     await sleep(1000 + random() * 3000);
   }
-  const failures = [await killWatched(script, first)];
+  end ??= await disrupt(disruption, storage, random);
+  if (disruption === "disk full") await first.endedWithin(5000);
+  const results = [await killWatched(script, first, disruption === "disk full" ? 4 : 0)];
   if (second) {
-    // The second member takes every partition over, and is killed in its turn.
     await sleep(random() * 3000);
-    failures.push(await killWatched(`${script} (second member)`, second));
+    results.push(await killWatched(`${script} (second member)`, second, 0));
   }
-  proxy?.up();
-  return failures.filter((f): f is string => f !== null);
+  await end();
+  return {
+    kills: results.filter((r) => r.killed).length,
+    diskFullExits: disruption === "disk full" ? results.filter((r) => r.code === 4).length : 0,
+    failures: results.map((r) => r.failure).filter((f): f is string => f !== null),
+  };
 }
 
 /** Disruptions to use instead of random ones (the test suite makes sure each is seen). */
 export interface ForcedDisruptions {
-  storage?: "local" | "s3";
+  storage?: StorageKind;
   backup?: Disruption;
   restore?: Disruption;
 }
+
+const STORAGES: readonly StorageKind[] = ["local", "s3", "azure"];
 
 /** One backup + restore cycle with kills; returns what was lost or duplicated. */
 export async function chaosIteration(
@@ -170,102 +175,120 @@ export async function chaosIteration(
   random: () => number,
   force: ForcedDisruptions = {},
 ): Promise<IterationResult> {
-  const storage = force.storage ?? (random() < 0.5 ? "local" : "s3");
-  const failures: string[] = [];
-  const backupDisruption = force.backup ?? pickDisruption(random, storage === "s3", true);
-  const restoreDisruption = force.restore ?? pickDisruption(random, storage === "s3", false);
-  const disruptions = [`backup: ${backupDisruption}`, `restore: ${restoreDisruption}`];
+  const kind = force.storage ?? STORAGES[Math.floor(random() * STORAGES.length)];
+  const backupDisruption = force.backup ??
+    pickDisruption(random, { storage: kind, backup: true, tmpfs: canMount });
+  const restoreDisruption = force.restore ??
+    pickDisruption(random, { storage: kind, backup: false, tmpfs: false });
   const topic = randomName(`chaos${iteration}`);
+  const data = await produceData(topic, records);
+  const storage = await chaosStorage(kind, backupDisruption === "disk full", iteration);
+  try {
+    const backup = await backUp(topic, storage, backupDisruption, random);
+    const archived = await readArchive(storage.archive, topic);
+    const restore = await restoreAtRandom(topic, storage, restoreDisruption, random);
+    const inArchive = lostAndDuplicated(data, archived.records.map(identity));
+    const inTarget = lostAndDuplicated(data, restore.restored);
+    return {
+      iteration,
+      storage: kind,
+      archiveLost: inArchive.lost,
+      archiveDuplicated: inArchive.duplicated,
+      restoreLost: inTarget.lost,
+      restoreDuplicated: inTarget.duplicated,
+      disruptions: [`backup: ${backupDisruption}`, `restore: ${restoreDisruption}`],
+      kills: backup.kills + restore.kills,
+      diskFullExits: backup.diskFullExits,
+      storageFaults: storage.faults?.injected ?? 0,
+      failures: [...backup.failures, ...restore.failures],
+    };
+  } finally {
+    await storage.close();
+  }
+}
+
+/**
+ * Produces `count` records on a new 3-partition topic; returns their identities (a
+ * record's content, not just its key: one that comes back altered counts as lost).
+ */
+async function produceData(topic: string, count: number): Promise<string[]> {
   await createTopic(kafkaBootstrap2(), topic, { partitions: 3 });
-  const data: TestRecord[] = Array.from({ length: records }, (_, i) => ({
+  const data: TestRecord[] = Array.from({ length: count }, (_, i) => ({
     partition: i % 3,
     key: bytes(`${topic}-${i}`),
     value: bytes(`value ${i} `.repeat(10)),
     headers: [["n", bytes(String(i))]],
   }));
   await produceWithKafkajs(kafkaBootstrap2(), topic, data);
-  // A record's identity is its content (key, value, headers), not just its key: a record
-  // that came back altered counts as lost.
-  const ids = data.map(identity);
+  return data.map(identity);
+}
 
-  const dir = await Deno.makeTempDir();
-  let proxy: TcpProxy | null = null;
-  let keys: Record<string, unknown> = {};
-  let backend = null;
-  if (storage === "s3") {
-    proxy = TcpProxy.start(s3Endpoint());
-    const bucket = randomName("chaos");
-    const s3 = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: "us-east-1" });
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    s3.destroy();
-    keys = {
-      FILESYSTEM_TYPE: "S3",
-      BUCKET_NAME: bucket,
-      S3_ENDPOINT: proxy.url,
-      RETRY_UPLOAD_SECONDS: 1,
-    };
-    backend = new S3Backend({ bucket, endpoint: s3Endpoint(), forcePathStyle: true });
+/** A continuous backup killed at random, then a `--once` run to the end of the topic. */
+async function backUp(
+  topic: string,
+  storage: ChaosStorage,
+  disruption: Disruption,
+  random: () => number,
+): Promise<KillOutcome> {
+  const keys = {
+    ...storage.keys,
+    BOOTSTRAP_SERVERS: kafkaBootstrap2(),
+    RUN_MODE: "continuous",
+    NUMBER_OF_MESSAGE_PER_BACKUP_FILE: 200 + Math.floor(random() * 400),
+    MAX_CHUNK_AGE_SECONDS: 1,
+    NUMBER_OF_KAFKA_THREADS: 1 + Math.floor(random() * 2),
+    RETRY_UPLOAD_SECONDS: 1,
+  };
+  const job = await writeJob(backupJob([topic], storage.dir, keys));
+  // A second member shares the archive; a cloud backup's staging directory is its own.
+  const secondJob = storage.kind === "local"
+    ? job
+    : await writeJob(backupJob([topic], await Deno.makeTempDir(), keys));
+  const outcome = await killAtRandom({
+    script: "backup.ts",
+    job,
+    secondJob,
+    storage,
+    disruption,
+    random,
+  });
+  const finished = await runScript("backup.ts", ["--once", job], storage.env);
+  if (finished.code !== 0) {
+    outcome.failures.push(`backup exit ${finished.code}: ${finished.stderr.slice(-400)}`);
   }
-  try {
-    const backupKeys = {
-      ...keys,
-      BOOTSTRAP_SERVERS: kafkaBootstrap2(),
-      RUN_MODE: "continuous",
-      NUMBER_OF_MESSAGE_PER_BACKUP_FILE: 200 + Math.floor(random() * 400),
-      MAX_CHUNK_AGE_SECONDS: 1,
-      NUMBER_OF_KAFKA_THREADS: 1 + Math.floor(random() * 2),
-    };
-    const backup = await writeJob(backupJob([topic], dir, backupKeys));
-    // A second member shares the archive; a cloud backup's staging directory is its own.
-    const secondBackup = storage === "local"
-      ? backup
-      : await writeJob(backupJob([topic], await Deno.makeTempDir(), backupKeys));
-    failures.push(
-      ...await killAtRandom("backup.ts", backup, proxy, random, backupDisruption, secondBackup),
-    );
-    const finished = await runScript("backup.ts", ["--once", backup]);
-    if (finished.code !== 0) {
-      failures.push(`backup exit ${finished.code}: ${finished.stderr.slice(-400)}`);
-    }
-    const archived = await readArchive(backend ?? dir, topic);
-    const inArchive = lostAndDuplicated(
-      ids,
-      archived.records.map(identity),
-    );
+  return outcome;
+}
 
-    const target = randomName(`chaos${iteration}-target`);
-    await createTopic(kafkaBootstrap2(), target, { partitions: 3 });
-    const restoreKeys = { ...keys };
-    delete restoreKeys.RETRY_UPLOAD_SECONDS;
-    const restore = await writeJob(restoreJob(topic, target, dir, {
-      ...restoreKeys,
-      BOOTSTRAP_SERVERS: kafkaBootstrap2(),
-      RESTORE_PARTITION_STRATEGY: ["same", "random", "key"][Math.floor(random() * 3)],
-      RECORDS_PER_TRANSACTION: 20 + Math.floor(random() * 100),
-      RETRY_SECONDS: 1,
-    }));
-    failures.push(...await killAtRandom("restore.ts", restore, proxy, random, restoreDisruption));
-    const restored = await runScript("restore.ts", [restore]);
-    if (restored.code !== 0) {
-      failures.push(`restore exit ${restored.code}: ${restored.stderr.slice(-400)}`);
-    }
-    const inTarget = lostAndDuplicated(
-      ids,
-      (await readTopicWithKcat(kafkaBootstrap2(), target)).map(identity),
-    );
-    return {
-      iteration,
-      storage,
-      archiveLost: inArchive.lost,
-      archiveDuplicated: inArchive.duplicated,
-      restoreLost: inTarget.lost,
-      restoreDuplicated: inTarget.duplicated,
-      disruptions,
-      failures,
-    };
-  } finally {
-    proxy?.down();
+/** A restore to a new topic killed at random, then run again to the end; what it restored. */
+async function restoreAtRandom(
+  topic: string,
+  storage: ChaosStorage,
+  disruption: Disruption,
+  random: () => number,
+): Promise<KillOutcome & { restored: string[] }> {
+  const target = randomName(`${topic}-target`);
+  await createTopic(kafkaBootstrap2(), target, { partitions: 3 });
+  const job = await writeJob(restoreJob(topic, target, storage.dir, {
+    ...storage.keys,
+    BOOTSTRAP_SERVERS: kafkaBootstrap2(),
+    RESTORE_PARTITION_STRATEGY: ["same", "random", "key"][Math.floor(random() * 3)],
+    RECORDS_PER_TRANSACTION: 20 + Math.floor(random() * 100),
+    RETRY_SECONDS: 1,
+  }));
+  const outcome = await killAtRandom({
+    script: "restore.ts",
+    job,
+    secondJob: job,
+    storage,
+    disruption,
+    random,
+  });
+  const restored = await runScript("restore.ts", [job], storage.env);
+  if (restored.code !== 0) {
+    outcome.failures.push(`restore exit ${restored.code}: ${restored.stderr.slice(-400)}`);
   }
+  const records = await readTopicWithKcat(kafkaBootstrap2(), target);
+  return { ...outcome, restored: records.map(identity) };
 }
 
 /** A small deterministic generator, so a failing run can be repeated with --seed. */
@@ -292,12 +315,20 @@ if (import.meta.main) {
   console.log(
     `chaos: ${values.iterations} iterations, ${values.records} records each, seed ${values.seed}`,
   );
-  const totals = { lost: 0, duplicated: 0, failures: 0 };
+  const started = Date.now();
+  const totals = { lost: 0, duplicated: 0, failures: 0, kills: 0, diskFullExits: 0, faults: 0 };
+  const seen = new Map<string, number>();
+  const count = (what: string) => seen.set(what, (seen.get(what) ?? 0) + 1);
   for (let i = 1; i <= Number(values.iterations); i++) {
     const r = await chaosIteration(i, Number(values.records), random);
     totals.lost += r.archiveLost + r.restoreLost;
     totals.duplicated += r.archiveDuplicated + r.restoreDuplicated;
     totals.failures += r.failures.length;
+    totals.kills += r.kills;
+    totals.diskFullExits += r.diskFullExits;
+    totals.faults += r.storageFaults;
+    count(r.storage);
+    r.disruptions.forEach(count);
     console.log(
       `iteration ${i} (${r.storage}): archive lost ${r.archiveLost} duplicated ${r.archiveDuplicated}; ` +
         `restore lost ${r.restoreLost} duplicated ${r.restoreDuplicated}` +
@@ -305,8 +336,13 @@ if (import.meta.main) {
         (r.failures.length ? `; failures: ${r.failures.join(" | ")}` : ""),
     );
   }
+  const tally = [...seen].sort().map(([what, n]) => `${what} ${n}`).join(", ");
+  console.log(`seen: ${tally}`);
   console.log(
-    `total: lost ${totals.lost}, duplicated ${totals.duplicated}, failed runs ${totals.failures}`,
+    `total: ${totals.kills} kills, ${totals.diskFullExits} disk-full exits, ` +
+      `${totals.faults} failed storage requests; ` +
+      `lost ${totals.lost}, duplicated ${totals.duplicated}, failed runs ${totals.failures}; ` +
+      `${Math.round((Date.now() - started) / 1000)} s`,
   );
   Deno.exit(totals.lost + totals.duplicated + totals.failures === 0 ? 0 : 1);
 }

@@ -22,13 +22,17 @@ export class HttpFaultProxy {
     cutDownload: 0,
     passed: 0,
   };
+  /** The share (0..1) of requests failed from now on: 0 lets everything through. */
+  rate: number;
   #seed: number;
 
   private constructor(
     private readonly server: Deno.HttpServer<Deno.NetAddr>,
+    rate: number,
     seed: number,
     private readonly faults: readonly Fault[],
   ) {
+    this.rate = rate;
     this.#seed = seed;
   }
 
@@ -42,9 +46,9 @@ export class HttpFaultProxy {
     let proxy: HttpFaultProxy | null = null;
     const server = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      (request) => proxy!.#handle(request, target, rate),
+      (request) => proxy!.#handle(request, target),
     );
-    proxy = new HttpFaultProxy(server, options.seed ?? 1, options.faults ?? FAULTS);
+    proxy = new HttpFaultProxy(server, rate, options.seed ?? 1, options.faults ?? FAULTS);
     return proxy;
   }
 
@@ -67,10 +71,12 @@ export class HttpFaultProxy {
     return this.#seed / 2 ** 31;
   }
 
-  async #handle(request: Request, target: URL, rate: number): Promise<Response> {
+  async #handle(request: Request, target: URL): Promise<Response> {
     const body = request.body ? new Uint8Array(await request.arrayBuffer()) : null;
     const { faults } = this;
-    const fault = this.#random() < rate ? faults[Math.floor(this.#random() * faults.length)] : null;
+    const fault = this.#random() < this.rate
+      ? faults[Math.floor(this.#random() * faults.length)]
+      : null;
     if (fault === "slowDown" || fault === "internal") {
       this.counts[fault]++;
       return errorResponse(fault === "slowDown" ? 503 : 500, fault);

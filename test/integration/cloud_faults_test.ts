@@ -7,7 +7,6 @@
  */
 import assert from "node:assert/strict";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { BlobServiceClient } from "@azure/storage-blob";
 import { azureConnectionString, kafkaBootstrap, randomName, s3Endpoint } from "../helpers/env.ts";
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
 import { readTopicWithKcat } from "../helpers/kcat.ts";
@@ -15,7 +14,7 @@ import { bytes, describeRecord, type TestRecord } from "../helpers/records.ts";
 import { expectExit, finish, runScript, spawnScript, writeJob } from "../helpers/cli.ts";
 import { backupJob, restoreJob } from "../helpers/jobs.ts";
 import { HttpFaultProxy, QUICK_FAULTS } from "../helpers/http_fault_proxy.ts";
-import { crashAndRestartService } from "../helpers/restart_service.ts";
+import { azureVia, azuriteUrl, createContainer, restartAzurite } from "../helpers/azurite.ts";
 
 const dataset = (tag: string, n: number): TestRecord[] =>
   Array.from({ length: n }, (_, i) => ({
@@ -81,17 +80,8 @@ Deno.test("a backup and a restore through S3 failing 30% of its requests lose an
   }));
 });
 
-/** The Azurite connection string with its blob endpoint moved to `url`. */
-const azureVia = (url: string) =>
-  azureConnectionString().replace(/BlobEndpoint=[^;]+/, `BlobEndpoint=${url}/devstoreaccount1`);
-
-const azuriteUrl = () => new URL(/BlobEndpoint=([^;]+)/.exec(azureConnectionString())![1]).origin;
-
 Deno.test("a backup and a restore through Azure Blob failing 30% of its requests lose and duplicate nothing", async () => {
-  const container = randomName("container");
-  await BlobServiceClient.fromConnectionString(azureConnectionString()).getContainerClient(
-    container,
-  ).create();
+  const container = await createContainer();
   await throughFaults(
     azuriteUrl(),
     () => ({ FILESYSTEM_TYPE: "AZURE", CONTAINER_NAME: container }),
@@ -99,18 +89,8 @@ Deno.test("a backup and a restore through Azure Blob failing 30% of its requests
   );
 });
 
-async function azuriteAnswers(): Promise<boolean> {
-  try {
-    const client = BlobServiceClient.fromConnectionString(azureConnectionString());
-    await client.getProperties();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Azurite killed and started again on the same data, down for 3 s. */
-const restartAzurite = () => crashAndRestartService("azurite", 3000, azuriteAnswers);
+const restartAzuriteFor3s = () => restartAzurite(3000);
 
 /** Records archived so far, by `restore.ts --list`. */
 async function archivedCount(listJob: string, env: Record<string, string>): Promise<number> {
@@ -124,10 +104,7 @@ Deno.test("Azurite restarted under a running backup and under a running restore:
   const topic = randomName("azurite-restart");
   await createTopic(kafkaBootstrap(), topic, { partitions: 2 });
   await produceWithKafkajs(kafkaBootstrap(), topic, dataset("a", 1000));
-  const container = randomName("container");
-  await BlobServiceClient.fromConnectionString(azureConnectionString()).getContainerClient(
-    container,
-  ).create();
+  const container = await createContainer();
   const storage = { FILESYSTEM_TYPE: "AZURE", CONTAINER_NAME: container };
   const env = { AZURE_STORAGE_CONNECTION_STRING: azureConnectionString() };
   const staging = await Deno.makeTempDir();
@@ -146,7 +123,7 @@ Deno.test("Azurite restarted under a running backup and under a running restore:
   // Azurite saves its blob index every 5 s: a kill sooner after a write would make it
   // forget blobs it had acknowledged, a loss of the server's that no client can prevent.
   await new Promise((resolve) => setTimeout(resolve, 6000));
-  await restartAzurite();
+  await restartAzuriteFor3s();
   await produceWithKafkajs(kafkaBootstrap(), topic, dataset("b", 1000));
   await new Promise((resolve) => setTimeout(resolve, 5000));
   try {
@@ -170,7 +147,7 @@ Deno.test("Azurite restarted under a running backup and under a running restore:
     })),
   ], env);
   await new Promise((resolve) => setTimeout(resolve, 2500));
-  await restartAzurite();
+  await restartAzuriteFor3s();
   expectExit(await finish(restore), 0);
   assert.deepEqual(view(await readTopicWithKcat(kafkaBootstrap(), target)), view(source));
 });

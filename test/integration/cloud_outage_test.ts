@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { BlobServiceClient } from "@azure/storage-blob";
 import { azureConnectionString, kafkaBootstrap, randomName, s3Endpoint } from "../helpers/env.ts";
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
 import { readTopicWithKcat } from "../helpers/kcat.ts";
@@ -23,7 +22,7 @@ import { backupJob, restoreJob } from "../helpers/jobs.ts";
 import { duplicates, readArchive } from "../helpers/archive.ts";
 import { TcpProxy } from "../helpers/tcp_proxy.ts";
 import { S3Backend } from "../../lib/storage/s3.ts";
-import { AzureBlobBackend } from "../../lib/storage/azure.ts";
+import { azureVia, azuriteBackend, azuriteUrl, createContainer } from "../helpers/azurite.ts";
 import type { StorageBackend } from "../../lib/storage/backend.ts";
 
 const batch = (start: number, n: number, partitions = 3): TestRecord[] =>
@@ -70,28 +69,13 @@ const s3Case: CloudCase = {
 
 const azureCase: CloudCase = {
   name: "Azurite",
-  realEndpoint: () => azureConnectionString().match(/BlobEndpoint=(http:\/\/[^/;]+)/)![1],
+  realEndpoint: azuriteUrl,
   async prepare(endpoint) {
-    const container = randomName("outage");
-    await BlobServiceClient.fromConnectionString(azureConnectionString()).getContainerClient(
-      container,
-    ).create();
-    const viaProxy = azureConnectionString().replace(
-      /BlobEndpoint=http:\/\/[^/;]+/,
-      `BlobEndpoint=${endpoint}`,
-    );
+    const container = await createContainer("outage");
     return {
       keys: { FILESYSTEM_TYPE: "AZURE", CONTAINER_NAME: container },
-      env: { AZURE_STORAGE_CONNECTION_STRING: viaProxy },
-      backend: () => {
-        // Read at construction; then unset, so that later tests' scripts do not inherit it.
-        Deno.env.set("AZURE_STORAGE_CONNECTION_STRING", azureConnectionString());
-        try {
-          return new AzureBlobBackend({ container });
-        } finally {
-          Deno.env.delete("AZURE_STORAGE_CONNECTION_STRING");
-        }
-      },
+      env: { AZURE_STORAGE_CONNECTION_STRING: azureVia(endpoint) },
+      backend: () => azuriteBackend(container),
     };
   },
 };

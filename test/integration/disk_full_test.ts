@@ -16,6 +16,7 @@ import { backupJob, restoreJob } from "../helpers/jobs.ts";
 import { duplicates, readArchive } from "../helpers/archive.ts";
 import { groupOffsets } from "../helpers/groups.ts";
 import { S3Backend } from "../../lib/storage/s3.ts";
+import { canMount, mountTmpfs, resizeTmpfs, unmount } from "../helpers/tmpfs.ts";
 
 const RECORDS = 3000;
 
@@ -27,22 +28,6 @@ const dataset = (): TestRecord[] =>
     value: crypto.getRandomValues(new Uint8Array(2048)),
     headers: [],
   }));
-
-async function mountTmpfs(dir: string, size: string): Promise<void> {
-  const mount = new Deno.Command("mount", {
-    args: ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir],
-  });
-  const out = await mount.output();
-  if (!out.success) throw new Error(`mount failed: ${new TextDecoder().decode(out.stderr)}`);
-}
-
-async function remount(dir: string, size: string): Promise<void> {
-  const out = await new Deno.Command("mount", { args: ["-o", `remount,size=${size}`, dir] })
-    .output();
-  if (!out.success) throw new Error(`remount failed: ${new TextDecoder().decode(out.stderr)}`);
-}
-
-const umount = (dir: string) => new Deno.Command("umount", { args: [dir] }).output();
 
 /** Files whose name marks them as temporary (a half-written put). */
 function tempFiles(dir: string): string[] {
@@ -56,8 +41,6 @@ function tempFiles(dir: string): string[] {
   walk(dir);
   return found;
 }
-
-const canMount = Deno.uid() === 0;
 
 async function topicWithData() {
   const topic = randomName("diskfull");
@@ -95,7 +78,7 @@ Deno.test({
       const partial = await readArchive(dir, topic);
       assert.ok(partial.records.length > 0 && partial.records.length < RECORDS);
       await offsetsWithinArchive(topic, partial.records);
-      await remount(dir, "64m");
+      await resizeTmpfs(dir, "64m");
       expectExit(await runScript("backup.ts", [job]), 0);
       const done = await readArchive(dir, topic);
       assert.deepEqual(duplicates(done.records), []);
@@ -105,7 +88,7 @@ Deno.test({
         0,
       );
     } finally {
-      await umount(dir);
+      await unmount(dir);
     }
   },
 });
@@ -144,14 +127,14 @@ Deno.test({
       });
       const partial = await readArchive(backend, topic);
       await offsetsWithinArchive(topic, partial.records);
-      await remount(staging, "64m");
+      await resizeTmpfs(staging, "64m");
       expectExit(await runScript("backup.ts", [job]), 0);
       const done = await readArchive(backend, topic);
       assert.deepEqual(duplicates(done.records), []);
       assert.equal(done.records.length, source.length);
       await backend.close();
     } finally {
-      await umount(staging);
+      await unmount(staging);
     }
   },
 });
