@@ -14,7 +14,12 @@ import type { StorageBackend } from "../storage/backend.ts";
 import type { ChunkIndexEntry } from "../archive/index_entry.ts";
 import type { ArchivedRecord } from "../archive/record.ts";
 import type { DecryptionKeys } from "../archive/encryption.ts";
-import { decodeVerifiedChunk, fetchVerifiedChunk } from "../archive/store.ts";
+import {
+  decodeVerifiedChunk,
+  fetchVerifiedChunk,
+  prunedSinceRead,
+  type VerifiedChunkFile,
+} from "../archive/store.ts";
 import type { ByteBudget } from "../util/byte_budget.ts";
 import { BucketWriter, encodeEntry, entryOffset, reduceBucket } from "./key_buckets.ts";
 import { OffsetSet } from "./offset_set.ts";
@@ -119,7 +124,8 @@ async function spill(
     if (entry.to < next) continue;
     const free = await options.budget?.reserve(entry.bytes + entry.uncompressedBytes);
     try {
-      const file = await fetchVerifiedChunk(backend, entry, options.keys);
+      const file = await fetchUnlessPruned(backend, entry, options.keys);
+      if (file === null) continue; // its records are gone by policy, for the second pass too
       const { records } = decodeVerifiedChunk(file);
       for (const r of recordsToRestore(records, next, range.filter, range.last)) {
         inRange++;
@@ -132,9 +138,23 @@ async function spill(
       }
     } finally {
       free?.();
+      next = entry.to + 1;
     }
-    next = entry.to + 1;
   }
   await writer.close();
   return { inRange, nullKeys };
+}
+
+/** The chunk's verified file, or null when retention pruned it since its entry was read. */
+async function fetchUnlessPruned(
+  backend: StorageBackend,
+  entry: ChunkIndexEntry,
+  keys: DecryptionKeys | undefined,
+): Promise<VerifiedChunkFile | null> {
+  try {
+    return await fetchVerifiedChunk(backend, entry, keys);
+  } catch (error) {
+    if (await prunedSinceRead(backend, entry, error) !== null) return null;
+    throw error;
+  }
 }

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { LocalBackend } from "../../lib/storage/local.ts";
 import { encodeChunk } from "../../lib/archive/chunk_encode.ts";
-import { storeChunk } from "../../lib/archive/store.ts";
+import { MissingChunkError, storeChunk } from "../../lib/archive/store.ts";
+import { writeArchiveStarts } from "../../lib/archive/archive_start.ts";
 import type { ArchivedRecord } from "../../lib/archive/record.ts";
 import type { ChunkIndexEntry } from "../../lib/archive/index_entry.ts";
 import { buildKeepSet, keeps, type KeepSetRange } from "../../lib/restore/keep_set.ts";
@@ -156,4 +157,24 @@ Deno.test("an offset set holds far-apart offsets in pages and counts each once",
     false,
   ]);
   assert.equal(set.bytes, 3 * 8192);
+});
+
+Deno.test("the keep set skips a chunk retention pruned after its entry was read, and fails on a lost one", async () => {
+  const records = dataset(3000, 400, 9);
+  const { backend, entries } = await archive(records, 500);
+  const tempDir = await Deno.makeTempDir();
+  const range = { ...all, entries };
+  // A prune ran between reading the index and the first pass: the oldest chunk is gone
+  // and the partition's archive now starts after it.
+  const pruned = entries[0];
+  await writeArchiveStarts(backend, "t", new Map([[0, pruned.to + 1]]));
+  await backend.delete(pruned.key);
+  const set = await buildKeepSet(backend, range, { tempDir });
+  const remaining = records.filter((r) => r.offset > pruned.to);
+  const want = expected(remaining, range);
+  assert.deepEqual(remaining.filter((r) => keeps(set, r)).map((r) => r.offset), want);
+  assert.equal(set.kept, want.length);
+  // A chunk missing above the archive start was lost, not pruned: the pass says so.
+  await backend.delete(entries.at(-1)!.key);
+  await assert.rejects(buildKeepSet(backend, range, { tempDir }), MissingChunkError);
 });
