@@ -14,6 +14,8 @@ import { NotFoundError, StorageError } from "../errors.ts";
 import type { ObjectInfo, StorageBackend } from "./backend.ts";
 import { validateKey, validatePrefix } from "./keys.ts";
 import { isRetriable } from "./retriable.ts";
+import { readAll, stalledDownload, withReadTimeout } from "./read_timeout.ts";
+import { withinTime } from "./request_clock.ts";
 
 /** Options of {@linkcode AzureBlobBackend}. */
 export interface AzureBlobBackendOptions {
@@ -24,10 +26,16 @@ export interface AzureBlobBackendOptions {
   accountUrl?: string;
   /** Blobs per listing page (default: the service's, 5000). */
   listPageSize?: number;
-  /** Blobs larger than this are uploaded in blocks (default: the SDK's, 256 MiB). */
+  /** Blobs larger than this are uploaded in blocks (default 8 MiB; the SDK's is 256 MiB). */
   singleShotLimit?: number;
-  /** Block size of block uploads (default: the SDK's, 4 MiB). */
+  /** Block size of block uploads (default 4 MiB). */
   blockSize?: number;
+  /**
+   * A request not answered this long is abandoned and retried, and so is a download whose
+   * bytes stop arriving this long (default 60 s). An upload gets it for each
+   * `singleShotLimit` bytes it moves.
+   */
+  timeoutMs?: number;
 }
 
 const CREDENTIAL_VARS = "AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT and " +
@@ -50,6 +58,7 @@ const TRANSIENT_ERRORS = new Set([
 const PROGRAMMING_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError];
 // The SDK retries briefly by itself; longer outages are RetryingBackend's job.
 const SDK_RETRY = { maxTries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 4000 };
+const MiB = 1024 * 1024;
 
 /** Stores block blobs in one container, optionally under a name prefix. */
 export class AzureBlobBackend implements StorageBackend {
@@ -59,18 +68,23 @@ export class AzureBlobBackend implements StorageBackend {
   readonly #name: string;
   readonly #root: string;
   readonly #listPageSize?: number;
-  readonly #upload: { maxSingleShotSize?: number; blockSize?: number };
+  readonly #upload: { maxSingleShotSize: number; blockSize: number };
+  readonly #timeoutMs: number;
   readonly #secrets: string[];
 
   /** Reads the credentials from the environment; throws `StorageError` naming the variables when none are set. */
   constructor(options: AzureBlobBackendOptions) {
     const prefix = validatePrefix((options.prefix ?? "").replace(/^\/+|\/+$/g, ""));
+    this.#timeoutMs = options.timeoutMs ?? 60_000;
     const { service, secrets } = serviceFromEnv(options.accountUrl);
     this.#secrets = secrets;
     this.#name = options.container;
     this.#root = prefix ? `${prefix}/` : "";
     this.#listPageSize = options.listPageSize;
-    this.#upload = { maxSingleShotSize: options.singleShotLimit, blockSize: options.blockSize };
+    this.#upload = {
+      maxSingleShotSize: options.singleShotLimit ?? 8 * MiB,
+      blockSize: options.blockSize ?? 4 * MiB,
+    };
     this.#container = service.getContainerClient(options.container);
     this.location = `azure://${service.accountName}/${options.container}` +
       (prefix ? `/${prefix}` : "");
@@ -82,45 +96,41 @@ export class AzureBlobBackend implements StorageBackend {
   async put(key: string, data: Uint8Array): Promise<void> {
     try {
       // A block blob becomes visible only when its block list is committed: atomic.
-      await this.#container.getBlockBlobClient(this.#blob(key)).uploadData(data, this.#upload);
+      // Each block (or the single shot) of at most 8 MiB gets the whole timeout.
+      const pieces = Math.max(1, Math.ceil(data.byteLength / this.#upload.maxSingleShotSize));
+      await withinTime(
+        this.#timeoutMs * pieces,
+        (abortSignal) =>
+          this.#container.getBlockBlobClient(this.#blob(key)).uploadData(data, {
+            ...this.#upload,
+            abortSignal,
+          }),
+      );
     } catch (error) {
       throw this.#mapError(error, "put", key);
     }
   }
 
   async get(key: string): Promise<Uint8Array> {
-    const chunks: Uint8Array[] = [];
-    let total = 0;
     const stream = await this.getStream(key);
     try {
-      for await (const chunk of stream) {
-        chunks.push(chunk);
-        total += chunk.byteLength;
-      }
+      return await readAll(stream);
     } catch (error) {
       throw this.#mapError(error, "get", key);
     }
-    const out = new Uint8Array(total);
-    let offset = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    return out;
   }
 
   async getStream(key: string): Promise<ReadableStream<Uint8Array>> {
     try {
-      const response = await this.#container.getBlobClient(this.#blob(key)).download();
+      const response = await withinTime(
+        this.#timeoutMs,
+        (abortSignal) =>
+          this.#container.getBlobClient(this.#blob(key)).download(0, undefined, { abortSignal }),
+      );
       const body = response.readableStreamBody;
       if (!body) throw new StorageError(`Azure returned no body for ${key} (${this.location})`);
-      // Node Buffers are Uint8Array subclasses; plain views keep callers' comparisons simple.
-      return ReadableStream.from(body as AsyncIterable<Uint8Array>).pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform: (chunk, controller) =>
-            controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
-        }),
-      );
+      const stalled = () => stalledDownload(key, this.location, this.#timeoutMs);
+      return withReadTimeout(body as AsyncIterable<Uint8Array>, this.#timeoutMs, stalled);
     } catch (error) {
       throw this.#mapError(error, "get", key);
     }
@@ -128,7 +138,11 @@ export class AzureBlobBackend implements StorageBackend {
 
   async stat(key: string): Promise<ObjectInfo | null> {
     try {
-      const props = await this.#container.getBlobClient(this.#blob(key)).getProperties();
+      const props = await withinTime(
+        this.#timeoutMs,
+        (abortSignal) =>
+          this.#container.getBlobClient(this.#blob(key)).getProperties({ abortSignal }),
+      );
       return { key, size: props.contentLength ?? 0 };
     } catch (error) {
       if (codeOf(error) === "BlobNotFound") return null;
@@ -137,12 +151,15 @@ export class AzureBlobBackend implements StorageBackend {
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
-    const pages = this.#container.listBlobsFlat({ prefix: this.#root + validatePrefix(prefix) })
-      .byPage({ maxPageSize: this.#listPageSize });
+    const clock = new AbortController();
+    const pages = this.#container.listBlobsFlat({
+      prefix: this.#root + validatePrefix(prefix),
+      abortSignal: clock.signal,
+    }).byPage({ maxPageSize: this.#listPageSize });
     for (;;) {
       let page;
       try {
-        page = await pages.next();
+        page = await withinTime(this.#timeoutMs, () => pages.next(), clock);
       } catch (error) {
         throw this.#mapError(error, "list", prefix);
       }
@@ -156,7 +173,11 @@ export class AzureBlobBackend implements StorageBackend {
 
   async delete(key: string): Promise<void> {
     try {
-      await this.#container.getBlobClient(this.#blob(key)).deleteIfExists();
+      await withinTime(
+        this.#timeoutMs,
+        (abortSignal) =>
+          this.#container.getBlobClient(this.#blob(key)).deleteIfExists({ abortSignal }),
+      );
     } catch (error) {
       throw this.#mapError(error, "delete", key);
     }
@@ -194,8 +215,10 @@ export class AzureBlobBackend implements StorageBackend {
     }
     const retriable = isRetriable(error) || (code !== undefined && TRANSIENT_ERRORS.has(code)) ||
       (status !== undefined && (status >= 500 || status === 408 || status === 429)) ||
-      // This backend never aborts a request: an abort is a transfer the network cut short.
-      (error instanceof Error && error.name === "AbortError");
+      // Its own clock's aborts arrive as TimeoutError (request_clock.ts): any other abort
+      // is a transfer the network cut short, and so is an answer whose body ended early.
+      (error instanceof Error && ["AbortError", "TimeoutError"].includes(error.name)) ||
+      (code === "PARSE_ERROR" && /aborted|socket hang up|ECONNRESET/i.test(message));
     return new StorageError(`Cannot ${what}: ${detail}`, { retriable });
   }
 }

@@ -3,7 +3,14 @@ import { describeValue } from "../config/issues.ts";
 import type { Check, JobFields } from "../config/job_fields.ts";
 import { matching, type StorageKeyDoc } from "../config/key_doc.ts";
 import { definedOnly } from "../config/values.ts";
-import { CLOUD_KEY_DOCS, CLOUD_KEYS, HTTP_URL, httpUrl, readPrefix } from "./cloud_config.ts";
+import {
+  CLOUD_KEY_DOCS,
+  CLOUD_KEYS,
+  HTTP_URL,
+  httpUrl,
+  readPrefix,
+  readTimeoutMs,
+} from "./cloud_config.ts";
 
 /** The keys only an Azure job reads. */
 export const AZURE_KEYS = ["CONTAINER_NAME", "AZURE_ACCOUNT_URL", ...CLOUD_KEYS] as const;
@@ -14,6 +21,8 @@ export interface AzureStorageConfig {
   container: string;
   prefix: string;
   accountUrl?: string;
+  /** STORAGE_TIMEOUT_SECONDS, in milliseconds. */
+  timeoutMs: number;
   stagingDir: string;
 }
 
@@ -61,6 +70,7 @@ export function readAzureConfig(
     container: container ?? "",
     prefix: readPrefix(fields),
     accountUrl: fields.optional("AZURE_ACCOUNT_URL", httpUrl),
+    timeoutMs: readTimeoutMs(fields),
     stagingDir: stagingDir ?? "",
   });
   return container === undefined || stagingDir === undefined ? undefined : config;

@@ -94,6 +94,7 @@ const S3: StorageKind<S3StorageConfig> = {
       region: config.region,
       forcePathStyle: config.forcePathStyle,
       storageClass: config.storageClass,
+      timeoutMs: config.timeoutMs,
     }),
 };
 
@@ -108,6 +109,7 @@ const AZURE: StorageKind<AzureStorageConfig> = {
       container: config.container,
       prefix: config.prefix,
       accountUrl: config.accountUrl,
+      timeoutMs: config.timeoutMs,
     }),
 };
 

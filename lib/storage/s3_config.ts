@@ -6,7 +6,14 @@ import { describeValue } from "../config/issues.ts";
 import type { Check, JobFields } from "../config/job_fields.ts";
 import { choice, flag, matching, type StorageKeyDoc, text } from "../config/key_doc.ts";
 import { boolean, definedOnly, isHostPort, oneOf } from "../config/values.ts";
-import { CLOUD_KEY_DOCS, CLOUD_KEYS, HTTP_URL, httpUrl, readPrefix } from "./cloud_config.ts";
+import {
+  CLOUD_KEY_DOCS,
+  CLOUD_KEYS,
+  HTTP_URL,
+  httpUrl,
+  readPrefix,
+  readTimeoutMs,
+} from "./cloud_config.ts";
 
 /** The keys only an S3 job reads. */
 export const S3_KEYS = [
@@ -31,6 +38,8 @@ export interface S3StorageConfig {
   region?: string;
   forcePathStyle: boolean;
   storageClass?: string;
+  /** STORAGE_TIMEOUT_SECONDS, in milliseconds. */
+  timeoutMs: number;
   /** Local working directory (FILESYSTEM_BACKUP_DIR). */
   stagingDir: string;
 }
@@ -154,6 +163,7 @@ export function readS3Config(
     region: fields.optional("S3_REGION", region),
     forcePathStyle: fields.withDefault("S3_FORCE_PATH_STYLE", boolean, customEndpoint),
     storageClass: fields.optional("S3_STORAGE_CLASS", oneOf(S3_STORAGE_CLASSES)),
+    timeoutMs: readTimeoutMs(fields),
     stagingDir: stagingDir ?? "",
   });
   return bucket === undefined || stagingDir === undefined ? undefined : config;

@@ -5,8 +5,8 @@
  * local directory (or a cloud backup's staging directory) can sit on a tmpfs of its own,
  * so that the disk can fill for real.
  */
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { randomName, s3Endpoint } from "../helpers/env.ts";
+import { createBucket } from "../helpers/s3.ts";
+import { s3Endpoint } from "../helpers/env.ts";
 import { azureVia, azuriteBackend, azuriteUrl, createContainer } from "../helpers/azurite.ts";
 import { HttpFaultProxy, QUICK_FAULTS } from "../helpers/http_fault_proxy.ts";
 import { TcpProxy } from "../helpers/tcp_proxy.ts";
@@ -64,10 +64,7 @@ export async function chaosStorage(
 }
 
 async function s3Bucket(url: string) {
-  const bucket = randomName("chaos");
-  const s3 = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: "us-east-1" });
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  s3.destroy();
+  const bucket = await createBucket("chaos");
   return {
     keys: { FILESYSTEM_TYPE: "S3", BUCKET_NAME: bucket, S3_ENDPOINT: url },
     env: {},

@@ -37,6 +37,28 @@ export async function runScript(
   return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
 }
 
+/**
+ * Runs backup.ts or restore.ts to completion, or kills it after `ms` (a hang): its code is
+ * then -1 and its stderr ends with a line saying so.
+ */
+export async function runScriptWithin(
+  ms: number,
+  script: "backup.ts" | "restore.ts",
+  args: string[],
+  env?: Record<string, string>,
+): Promise<CliResult> {
+  const child = spawnScript(script, args, env);
+  const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+  try {
+    const result = await finish(child);
+    return result.code === 137 && (await child.status).signal === "SIGKILL"
+      ? { ...result, code: -1, stderr: `${result.stderr}\n(killed: still running after ${ms} ms)` }
+      : result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Starts backup.ts or restore.ts and returns the running child (for kill -9 tests). */
 export function spawnScript(
   script: "backup.ts" | "restore.ts",

@@ -2,16 +2,28 @@
  * An HTTP proxy in front of a real object store (the S3 server, Azurite) that fails a
  * share of the requests the way overloaded or flaky stores do: 503 SlowDown, 500
  * InternalError, the connection dropped after an upload's body was sent (the object never
- * stored), and a download cut off half-way through its body. Faults are drawn from a
- * seeded generator, so a failing run can be repeated.
+ * stored), an upload that is never answered, and a download cut off half-way through its
+ * body. Faults are drawn from a seeded generator, so a failing run can be repeated.
  */
 
-export type Fault = "slowDown" | "internal" | "resetUpload" | "cutDownload";
+export type Fault = "slowDown" | "internal" | "resetUpload" | "stallUpload" | "cutDownload";
 
-export const FAULTS: readonly Fault[] = ["slowDown", "internal", "resetUpload", "cutDownload"];
+export const FAULTS: readonly Fault[] = [
+  "slowDown",
+  "internal",
+  "resetUpload",
+  "stallUpload",
+  "cutDownload",
+];
 
-/** The faults a client here rides out within seconds (see isObjectGet and resetUpload). */
+/**
+ * The faults a client rides out within seconds at any STORAGE_TIMEOUT_SECONDS; a reset or
+ * stalled upload waits for that timeout.
+ */
 export const QUICK_FAULTS: readonly Fault[] = ["slowDown", "internal", "cutDownload"];
+
+/** The uploads that reach the server's side and are never properly answered. */
+export const UPLOAD_FAULTS: readonly Fault[] = ["resetUpload", "stallUpload"];
 
 export class HttpFaultProxy {
   /** How many of each fault were injected, and how many requests went through. */
@@ -19,11 +31,16 @@ export class HttpFaultProxy {
     slowDown: 0,
     internal: 0,
     resetUpload: 0,
+    stallUpload: 0,
     cutDownload: 0,
     passed: 0,
   };
   /** The share (0..1) of requests failed from now on: 0 lets everything through. */
   rate: number;
+  /** Called as each request that went through is answered, before its answer leaves. */
+  onPassed: (() => void) | null = null;
+  /** Releases the requests held by "stallUpload" (stop() lets them go). */
+  readonly #stalled = new Set<() => void>();
   #seed: number;
 
   private constructor(
@@ -62,6 +79,7 @@ export class HttpFaultProxy {
   }
 
   async stop(): Promise<void> {
+    for (const release of this.#stalled) release();
     await this.server.shutdown();
   }
 
@@ -69,6 +87,18 @@ export class HttpFaultProxy {
   #random(): number {
     this.#seed = (this.#seed * 1103515245 + 12345) % 2 ** 31;
     return this.#seed / 2 ** 31;
+  }
+
+  /** Resolves when the client gives up on `request`, or the proxy stops. */
+  #untilClientLeaves(request: Request): Promise<void> {
+    return new Promise((resolve) => {
+      const release = () => {
+        this.#stalled.delete(release);
+        resolve();
+      };
+      this.#stalled.add(release);
+      request.signal.addEventListener("abort", release);
+    });
   }
 
   async #handle(request: Request, target: URL): Promise<Response> {
@@ -85,6 +115,11 @@ export class HttpFaultProxy {
       this.counts.resetUpload++;
       return brokenBody(new Uint8Array(0), 100); // the body was read, the object is not stored
     }
+    if (fault === "stallUpload" && body !== null && body.length > 0) {
+      this.counts.stallUpload++;
+      await this.#untilClientLeaves(request); // the body was read, and no answer ever comes
+      return errorResponse(503, "slowDown");
+    }
     const url = new URL(request.url);
     const forwarded = await fetch(new URL(url.pathname + url.search, target), {
       method: request.method,
@@ -98,6 +133,7 @@ export class HttpFaultProxy {
       return brokenBody(bytes.subarray(0, bytes.length >> 1), bytes.length, forwarded);
     }
     this.counts.passed++;
+    this.onPassed?.();
     const bodyless = request.method === "HEAD" || [204, 304].includes(forwarded.status);
     return new Response(bodyless ? null : bytes, {
       status: forwarded.status,
@@ -130,11 +166,7 @@ function brokenBody(head: Uint8Array, length: number, like?: Response): Response
   return new Response(stream, { status: like?.status ?? 200, headers });
 }
 
-/**
- * A download of one object (not a listing): only those are cut. A listing or an upload
- * whose response is cut off hangs Deno's node:http client until the S3 client's 120 s
- * socket timeout, which a test cannot wait for (docs/operations.md says so).
- */
+/** A download of one object (not a listing): the downloads "cutDownload" cuts. */
 function isObjectGet(request: Request): boolean {
   const { search } = new URL(request.url);
   return request.method === "GET" && !/list|restype|comp=/.test(search);

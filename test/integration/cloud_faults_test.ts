@@ -5,15 +5,27 @@
  * under a running backup and a running restore. Retries carry every run through; nothing
  * is lost or duplicated.
  */
+import { createBucket } from "../helpers/s3.ts";
 import assert from "node:assert/strict";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { azureConnectionString, kafkaBootstrap, randomName, s3Endpoint } from "../helpers/env.ts";
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
 import { readTopicWithKcat } from "../helpers/kcat.ts";
 import { bytes, describeRecord, type TestRecord } from "../helpers/records.ts";
-import { expectExit, finish, runScript, spawnScript, writeJob } from "../helpers/cli.ts";
+import {
+  expectExit,
+  finish,
+  runScript,
+  runScriptWithin,
+  spawnScript,
+  writeJob,
+} from "../helpers/cli.ts";
 import { backupJob, restoreJob } from "../helpers/jobs.ts";
-import { HttpFaultProxy, QUICK_FAULTS } from "../helpers/http_fault_proxy.ts";
+import {
+  type Fault,
+  HttpFaultProxy,
+  QUICK_FAULTS,
+  UPLOAD_FAULTS,
+} from "../helpers/http_fault_proxy.ts";
 import { azureVia, azuriteUrl, createContainer, restartAzurite } from "../helpers/azurite.ts";
 
 const dataset = (tag: string, n: number): TestRecord[] =>
@@ -24,34 +36,51 @@ const dataset = (tag: string, n: number): TestRecord[] =>
     headers: [["i", bytes(String(i))]],
   }));
 
+/** A backup or restore here still running after this long is hung (a stall never noticed). */
+const HUNG_MS = 120_000;
+
 const view = (rs: TestRecord[]) => rs.map((r) => describeRecord(r, { timestamp: true }));
+
+/** Keys of every backup and restore here, and how long one may run before it counts as hung. */
+interface FaultRun {
+  faults: readonly Fault[];
+  keys?: Record<string, unknown>;
+}
 
 /** A topic, backed up and restored through `storage(url)` of a fault proxy failing 30% of requests. */
 async function throughFaults(
   realUrl: string,
   storage: (url: string) => Record<string, unknown>,
   env: (url: string) => Record<string, string> = () => ({}),
+  run: FaultRun = { faults: QUICK_FAULTS },
 ) {
   const topic = randomName("faults");
   await createTopic(kafkaBootstrap(), topic, { partitions: 2 });
   await produceWithKafkajs(kafkaBootstrap(), topic, dataset("r", 2000));
   const source = await readTopicWithKcat(kafkaBootstrap(), topic);
   const staging = await Deno.makeTempDir();
-  const faults = QUICK_FAULTS;
+  const { faults } = run;
   const backupProxy = HttpFaultProxy.start(realUrl, 0.3, { seed: 7, faults });
   const restoreProxy = HttpFaultProxy.start(realUrl, 0.3, { seed: 11, faults });
   const target = randomName("faults-target");
   try {
     const backup = backupJob([topic], staging, {
       ...storage(backupProxy.url),
+      ...run.keys,
       NUMBER_OF_MESSAGE_PER_BACKUP_FILE: 100,
     });
-    expectExit(await runScript("backup.ts", [await writeJob(backup)], env(backupProxy.url)), 0);
+    const backupEnv = env(backupProxy.url);
+    expectExit(await runScriptWithin(HUNG_MS, "backup.ts", [await writeJob(backup)], backupEnv), 0);
     const restore = restoreJob(topic, target, staging, {
       ...storage(restoreProxy.url),
+      ...run.keys,
       CREATE_TOPIC: true,
     });
-    expectExit(await runScript("restore.ts", [await writeJob(restore)], env(restoreProxy.url)), 0);
+    const restoreEnv = env(restoreProxy.url);
+    expectExit(
+      await runScriptWithin(HUNG_MS, "restore.ts", [await writeJob(restore)], restoreEnv),
+      0,
+    );
   } finally {
     await backupProxy.stop();
     await restoreProxy.stop();
@@ -69,10 +98,7 @@ async function throughFaults(
 }
 
 Deno.test("a backup and a restore through S3 failing 30% of its requests lose and duplicate nothing", async () => {
-  const bucket = randomName("bucket");
-  const s3 = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: "us-east-1" });
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  s3.destroy();
+  const bucket = await createBucket();
   await throughFaults(s3Endpoint(), (url) => ({
     FILESYSTEM_TYPE: "S3",
     BUCKET_NAME: bucket,
@@ -86,6 +112,35 @@ Deno.test("a backup and a restore through Azure Blob failing 30% of its requests
     azuriteUrl(),
     () => ({ FILESYSTEM_TYPE: "AZURE", CONTAINER_NAME: container }),
     (url) => ({ AZURE_STORAGE_CONNECTION_STRING: azureVia(url) }),
+  );
+});
+
+// Uploads the server received but never answered properly (no answer at all, or a
+// response cut off before its body): each is abandoned after STORAGE_TIMEOUT_SECONDS and
+// retried. Without the timeout the first one hangs the run (S3: 120 s; Azure: forever).
+const STALLS: FaultRun = { faults: UPLOAD_FAULTS, keys: { STORAGE_TIMEOUT_SECONDS: 2 } };
+
+Deno.test("S3 uploads that stall or whose answer is cut off are abandoned after STORAGE_TIMEOUT_SECONDS and retried", async () => {
+  const bucket = await createBucket();
+  await throughFaults(
+    s3Endpoint(),
+    (url) => ({
+      FILESYSTEM_TYPE: "S3",
+      BUCKET_NAME: bucket,
+      S3_ENDPOINT: url,
+    }),
+    undefined,
+    STALLS,
+  );
+});
+
+Deno.test("Azure uploads that stall or whose answer is cut off are abandoned after STORAGE_TIMEOUT_SECONDS and retried", async () => {
+  const container = await createContainer();
+  await throughFaults(
+    azuriteUrl(),
+    () => ({ FILESYSTEM_TYPE: "AZURE", CONTAINER_NAME: container }),
+    (url) => ({ AZURE_STORAGE_CONNECTION_STRING: azureVia(url) }),
+    STALLS,
   );
 });
 

@@ -3,8 +3,8 @@
  * the job rides it out, and the result is complete with nothing duplicated. Also the
  * staging limit (back-pressure) and refused credentials.
  */
+import { createBucket } from "../helpers/s3.ts";
 import assert from "node:assert/strict";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { azureConnectionString, kafkaBootstrap, randomName, s3Endpoint } from "../helpers/env.ts";
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
 import { readTopicWithKcat } from "../helpers/kcat.ts";
@@ -51,10 +51,7 @@ const s3Case: CloudCase = {
   name: "the S3 server",
   realEndpoint: s3Endpoint,
   async prepare(endpoint) {
-    const bucket = randomName("outage");
-    const s3 = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: "us-east-1" });
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    s3.destroy();
+    const bucket = await createBucket("outage");
     return {
       keys: {
         FILESYSTEM_TYPE: "S3",

@@ -1,6 +1,6 @@
 /** Backup into and restore from the S3-compatible server and Azurite. */
+import { createBucket } from "../helpers/s3.ts";
 import assert from "node:assert/strict";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { azureConnectionString, kafkaBootstrap, randomName, s3Endpoint } from "../helpers/env.ts";
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
@@ -54,10 +54,7 @@ async function roundTrip(storage: Record<string, unknown>, env?: Record<string, 
 }
 
 Deno.test("backup to S3 and restore from it reproduce the topic", async () => {
-  const bucket = randomName("bucket");
-  const s3 = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: "us-east-1" });
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  s3.destroy();
+  const bucket = await createBucket();
   const url = new URL(s3Endpoint());
   // The Python tool's keys: MINIO_URL and IS_MINIO_SECURE.
   await roundTrip({
@@ -99,10 +96,7 @@ Deno.test("a second cloud backup staging into the same directory is refused with
   const topic = randomName("cloud-lock");
   await createTopic(kafkaBootstrap(), topic, { partitions: 2 });
   await produceWithKafkajs(kafkaBootstrap(), topic, dataset(200));
-  const bucket = randomName("bucket");
-  const s3 = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: "us-east-1" });
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  s3.destroy();
+  const bucket = await createBucket();
   const staging = await Deno.makeTempDir();
   const s3Keys = {
     FILESYSTEM_TYPE: "S3",

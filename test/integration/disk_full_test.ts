@@ -5,8 +5,8 @@
  * offsets do not pass what is stored, and once space is freed the next run continues
  * exactly where the archive ends.
  */
+import { createBucket } from "../helpers/s3.ts";
 import assert from "node:assert/strict";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { kafkaBootstrap, randomName, s3Endpoint } from "../helpers/env.ts";
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
 import { readTopicWithKcat } from "../helpers/kcat.ts";
@@ -99,10 +99,7 @@ Deno.test({
   ignore: !canMount,
   fn: async () => {
     const { topic, source } = await topicWithData();
-    const bucket = randomName("bucket");
-    const s3 = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: "us-east-1" });
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    s3.destroy();
+    const bucket = await createBucket();
     const staging = await Deno.makeTempDir();
     await mountTmpfs(staging, "1m");
     try {

@@ -5,9 +5,9 @@
  * changed header each exit 5 before a record of them is produced; a key rotation across
  * backups of one archive (in the clear, then key k1, then k2) restored with both keys.
  */
+import { createBucket } from "../helpers/s3.ts";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { azureConnectionString, kafkaBootstrap, randomName, s3Endpoint } from "../helpers/env.ts";
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
@@ -273,10 +273,7 @@ async function cloudRoundTrip(storage: Record<string, unknown>, env: Record<stri
 }
 
 Deno.test("an encrypted backup to S3 restores from it", async () => {
-  const bucket = randomName("enc-bucket");
-  const s3 = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: "us-east-1" });
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  s3.destroy();
+  const bucket = await createBucket("enc-bucket");
   await cloudRoundTrip(
     { FILESYSTEM_TYPE: "S3", BUCKET_NAME: bucket, S3_ENDPOINT: s3Endpoint() },
     {},

@@ -1,6 +1,6 @@
 /** Retention against the real S3-compatible server and Azurite: a once run prunes what it may. */
+import { createBucket } from "../helpers/s3.ts";
 import assert from "node:assert/strict";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { azureConnectionString, kafkaBootstrap, randomName, s3Endpoint } from "../helpers/env.ts";
 import { createTopic, produceWithKafkajs } from "../helpers/kafka.ts";
@@ -44,10 +44,7 @@ async function prunedByOnceRun(storage: Record<string, unknown>, env?: Record<st
 }
 
 Deno.test("a once backup to S3 with RETENTION_MS prunes the expired chunks; the rest verifies and restores", async () => {
-  const bucket = randomName("bucket");
-  const s3 = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: "us-east-1" });
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  s3.destroy();
+  const bucket = await createBucket();
   await prunedByOnceRun({
     FILESYSTEM_TYPE: "S3",
     BUCKET_NAME: bucket,

@@ -73,6 +73,7 @@ Deno.test("the Python tool's S3 backup.json is accepted except for the bucket na
     bucket: "davinder-test-kafka-backup",
     prefix: "",
     forcePathStyle: false,
+    timeoutMs: 60000,
     stagingDir: "/tmp",
   });
   assert.equal("endpoint" in job.storage, false, "no endpoint key means AWS itself");

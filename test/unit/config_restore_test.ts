@@ -82,6 +82,7 @@ Deno.test("the Python tool's S3 restore.json restores BACKUP_TOPIC_NAME from the
     bucket: "davinder-test-kafka-backup",
     prefix: "",
     forcePathStyle: false,
+    timeoutMs: 60000,
     stagingDir: "/tmp",
   });
   assert.equal(job.archiveRoot, undefined);

@@ -31,6 +31,7 @@ Deno.test("the Python tool's MinIO keys give an S3 storage with an http endpoint
     prefix: "",
     endpoint: "http://localhost:9000",
     forcePathStyle: true,
+    timeoutMs: 60000,
     stagingDir: "/backups",
   });
 });
@@ -57,6 +58,7 @@ Deno.test("S3 settings are normalised: endpoint URL, region, storage class and p
     region: "eu-west-1",
     forcePathStyle: false,
     storageClass: "STANDARD_IA",
+    timeoutMs: 60000,
     stagingDir: "/backups",
   });
   assert.equal(job.uploadConcurrency, 8);
@@ -76,6 +78,7 @@ Deno.test("an Azure job needs a container and yields an azure storage", async ()
     container: "kafka-backup",
     prefix: "",
     accountUrl: "http://127.0.0.1:10000/devstoreaccount1",
+    timeoutMs: 60000,
     stagingDir: "/backups",
   });
   assert.deepEqual(
@@ -178,6 +181,7 @@ Deno.test("cloud and security keys are accepted in restore jobs too", async () =
     type: "azure",
     container: "backups",
     prefix: "prod",
+    timeoutMs: 60000,
     stagingDir: "/var/tmp/restore",
   });
   assert.deepEqual(job.kafka.ssl, { rejectUnauthorized: false });
