@@ -1,6 +1,7 @@
 /**
- * Kafka authentication with SCRAM-SHA-256 and SCRAM-SHA-512 on the real broker. Each test
- * user exists for one mechanism only, so a round trip passes only if that mechanism was used.
+ * Kafka authentication with SCRAM-SHA-256 and SCRAM-SHA-512 on the real broker, in the
+ * clear and over TLS (SASL_SSL). Each test user exists for one mechanism only, so a round
+ * trip passes only if that mechanism was used.
  */
 import assert from "node:assert/strict";
 import { requireEnv } from "../helpers/env.ts";
@@ -48,4 +49,20 @@ Deno.test("a wrong SCRAM password is a Kafka error (exit 3) that never prints th
   assert.match(logMessages(result.stderr), /Cannot connect to Kafka.*(SASL|[Aa]uthentication)/);
   assert.equal(result.stdout.includes(wrong), false);
   assert.equal(result.stderr.includes(wrong), false);
+});
+
+Deno.test("backup and restore authenticate with SCRAM-SHA-512 over TLS (SASL_SSL)", async () => {
+  const password = requireEnv("KB_TEST_SCRAM512_PASSWORD");
+  const runs = await authRoundTrip(
+    "sasl-ssl",
+    {
+      ...scram("SCRAM-SHA-512", requireEnv("KB_TEST_SCRAM512_USER")),
+      // The listener speaks only SASL_SSL: the round trip passes only with TLS and SCRAM.
+      BOOTSTRAP_SERVERS: requireEnv("KB_TEST_SASL_SSL_BOOTSTRAP"),
+      KAFKA_SSL: true,
+      KAFKA_SSL_CA_FILE: requireEnv("KB_TEST_SSL_CA_FILE"),
+    },
+    { KB_SCRAM_PASSWORD: password },
+  );
+  for (const run of runs) assert.equal((run.stdout + run.stderr).includes(password), false);
 });

@@ -15,6 +15,7 @@
 #   KB_TEST_SCRAM512_USER, KB_TEST_SCRAM512_PASSWORD  a user that exists only for SCRAM-SHA-512
 #   KB_TEST_SSL_BOOTSTRAP, KB_TEST_SSL_CA_FILE  TLS listener of kafka, and the CA that signed it
 #   KB_TEST_MTLS_BOOTSTRAP                  TLS listener of kafka that requires a client certificate
+#   KB_TEST_SASL_SSL_BOOTSTRAP              SASL_SSL listener of kafka (the SCRAM users over TLS)
 #   KB_TEST_CLIENT_CERT_FILE, KB_TEST_CLIENT_KEY_FILE  a client certificate (PEM) the CA signed, its key
 #   KB_TEST_PROMPARSE_PATH                  PYTHONPATH of prometheus_client (the text format's parser)
 
@@ -77,9 +78,9 @@ _tls_files() {
     _tls_client_files "$dir"
 }
 
-_kafka_config() { # dir port controller_port [sasl_port] [ssl_port] [mtls_port]
+_kafka_config() { # dir port controller_port [sasl_port] [ssl_port] [mtls_port] [sasl_ssl_port]
   local listeners="PLAINTEXT://127.0.0.1:$2,CONTROLLER://127.0.0.1:$3" advertised="PLAINTEXT://127.0.0.1:$2"
-  local sasl="" ssl="" mtls=""
+  local sasl="" ssl="" mtls="" sasl_ssl=""
   if [ -n "${5:-}" ]; then
     # A TLS listener for the encryption tests (certificate signed by a CA of this run).
     _tls_files "$KB_TEST_RUN_DIR/tls" || return 1
@@ -95,6 +96,13 @@ ssl.keystore.location=$KB_TEST_RUN_DIR/tls/server.pem"
     mtls="listener.name.mtls.ssl.client.auth=required
 listener.name.mtls.ssl.truststore.type=PEM
 listener.name.mtls.ssl.truststore.location=$KB_TEST_RUN_DIR/tls/ca.pem"
+  fi
+  if [ -n "${7:-}" ]; then
+    # SASL over TLS (SASL_SSL): the SCRAM users, with the server certificate of the SSL listener.
+    listeners="$listeners,SASL_SSL://127.0.0.1:$7"
+    advertised="$advertised,SASL_SSL://127.0.0.1:$7"
+    sasl_ssl="listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
   fi
   if [ -n "${4:-}" ]; then
     # A SASL listener for the authentication tests: PLAIN users (backup, admin) from the JAAS
@@ -120,8 +128,9 @@ listeners=$listeners
 advertised.listeners=$advertised
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,MTLS:SSL
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,MTLS:SSL,SASL_SSL:SASL_SSL
 $sasl
+$sasl_ssl
 $ssl
 $mtls
 log.dirs=$1/data
@@ -165,7 +174,7 @@ _scram_users() {
 kafka_format() {
   local name=$1 dir=$KB_TEST_RUN_DIR/$1 scram=()
   mkdir -p "$dir/data"
-  _kafka_config "$dir" "$2" "$3" "${4:-}" "${5:-}" "${6:-}" || return 1
+  _kafka_config "$dir" "$2" "$3" "${4:-}" "${5:-}" "${6:-}" "${7:-}" || return 1
   [ -z "${4:-}" ] || mapfile -t scram < <(_scram_users)
   java -cp "$KAFKA_LIBS/*" -Dlog4j2.configurationFile="$dir/log4j2.yaml" \
     kafka.tools.StorageTool format \
@@ -221,7 +230,7 @@ services_start() {
   mkdir -p "$KB_TEST_RUN_DIR/logs"
   echo $$ >"$KB_TEST_RUN_DIR/owner.pid"
   local ports
-  read -r -a ports <<<"$(_free_ports 9)"
+  read -r -a ports <<<"$(_free_ports 10)"
   export KB_TEST_BOOTSTRAP=127.0.0.1:${ports[0]}
   export KB_TEST_BOOTSTRAP2=127.0.0.1:${ports[2]}
   export KB_TEST_S3_ENDPOINT=http://127.0.0.1:${ports[4]}
@@ -231,7 +240,7 @@ services_start() {
   export KB_TEST_SCRAM256_USER=scram256 KB_TEST_SCRAM256_PASSWORD=scram256-Secret-Vx93Qe
   export KB_TEST_SCRAM512_USER=scram512 KB_TEST_SCRAM512_PASSWORD=scram512-Secret-Hk27Ld
   export KB_TEST_SSL_BOOTSTRAP=127.0.0.1:${ports[7]} KB_TEST_SSL_CA_FILE=$KB_TEST_RUN_DIR/tls/ca.pem
-  export KB_TEST_MTLS_BOOTSTRAP=127.0.0.1:${ports[8]}
+  export KB_TEST_MTLS_BOOTSTRAP=127.0.0.1:${ports[8]} KB_TEST_SASL_SSL_BOOTSTRAP=127.0.0.1:${ports[9]}
   export KB_TEST_CLIENT_CERT_FILE=$KB_TEST_RUN_DIR/tls/client.crt KB_TEST_CLIENT_KEY_FILE=$KB_TEST_RUN_DIR/tls/client.key
   export KB_TEST_PROMPARSE_PATH=$PROMPARSE_DIR
   # Ports for restarts (tests stop and start the same service on the same port).
@@ -239,7 +248,7 @@ services_start() {
     "s3 ${ports[4]}" "azurite ${ports[5]}" >"$KB_TEST_RUN_DIR/ports"
 
   if [ "$which" = kafka ]; then
-    kafka_format kafka "${ports[0]}" "${ports[1]}" "${ports[6]}" "${ports[7]}" "${ports[8]}" || return 1
+    kafka_format kafka "${ports[0]}" "${ports[1]}" "${ports[6]}" "${ports[7]}" "${ports[8]}" "${ports[9]}" || return 1
     kafka_start kafka
     "$DENO_BIN" run --allow-net --allow-env --allow-read "$_services_here/wait_kafka.ts" "$KB_TEST_BOOTSTRAP" || {
       echo "[services] start failed; logs in $KB_TEST_RUN_DIR/logs" >&2
@@ -249,7 +258,7 @@ services_start() {
     return 0
   fi
   local format1 format2
-  kafka_format kafka "${ports[0]}" "${ports[1]}" "${ports[6]}" "${ports[7]}" "${ports[8]}" &
+  kafka_format kafka "${ports[0]}" "${ports[1]}" "${ports[6]}" "${ports[7]}" "${ports[8]}" "${ports[9]}" &
   format1=$!
   kafka_format kafka2 "${ports[2]}" "${ports[3]}" &
   format2=$!
