@@ -101,7 +101,8 @@ listener.name.mtls.ssl.truststore.location=$KB_TEST_RUN_DIR/tls/ca.pem"
     # SASL over TLS (SASL_SSL): the SCRAM users, with the server certificate of the SSL listener.
     listeners="$listeners,SASL_SSL://127.0.0.1:$7"
     advertised="$advertised,SASL_SSL://127.0.0.1:$7"
-    sasl_ssl="listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+    sasl_ssl="listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
   fi
   if [ -n "${4:-}" ]; then
