@@ -39,3 +39,32 @@ export function explainGroupError(
     cause: error,
   });
 }
+
+/**
+ * Whether `error`, or what it wraps, is Kafka refusing a transactional id. kafkajs's
+ * wrappers keep only the message of its protocol error, not its type.
+ */
+function refusesTransactionalId(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if ((e as { type?: string }).type === "TRANSACTIONAL_ID_AUTHORIZATION_FAILED") return true;
+    if (e.message === "Transactional Id authorization failed") return true;
+  }
+  return false;
+}
+
+/**
+ * A transactional id the user may not use (kafkajs: "Transactional Id authorization
+ * failed"): the error names the id and the permissions instead. Other errors pass.
+ */
+export function explainTransactionalIdError(
+  error: unknown,
+  transactionalId: string,
+  prefix: string,
+): unknown {
+  if (!refusesTransactionalId(error)) return error;
+  return new KafkaError(
+    `Kafka refused transactional id "${transactionalId}": under an authorizer the restore's ` +
+      `user needs DESCRIBE and WRITE on it (a PREFIXED ACL on "${prefix}" covers every partition's)`,
+    { cause: error },
+  );
+}

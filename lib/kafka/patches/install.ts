@@ -21,6 +21,7 @@ import * as requestFraming from "./request_framing.ts";
 import * as beforeJoin from "./before_join.ts";
 import * as concurrentTransactions from "./concurrent_transactions.ts";
 import * as coordinatorCache from "./coordinator_cache.ts";
+import * as transactionRefusals from "./transaction_refusals.ts";
 import * as requestQueueTimer from "./request_queue_timer.ts";
 
 /** The kafkajs version these patches were written and tested against. */
@@ -36,6 +37,7 @@ const PATCHES = [
   beforeJoin,
   concurrentTransactions,
   coordinatorCache,
+  transactionRefusals, // wraps the cached lookup
   requestQueueTimer,
 ];
 
