@@ -6,6 +6,7 @@
  */
 import type { KafkaConnection } from "./client.ts";
 import { KafkaError } from "../errors.ts";
+import { TOOL_GROUP_PREFIX } from "./groups.ts";
 
 /** The principal the job connects as, in words; null when it does not authenticate. */
 function principalOf(connection: KafkaConnection): string | null {
@@ -56,12 +57,9 @@ function refusesTransactionalId(error: unknown): boolean {
  * A transactional id the user may not use (kafkajs: "Transactional Id authorization
  * failed"): the error names the id and the permissions instead. Other errors pass.
  */
-export function explainTransactionalIdError(
-  error: unknown,
-  transactionalId: string,
-  prefix: string,
-): unknown {
+export function explainTransactionalIdError(error: unknown, transactionalId: string): unknown {
   if (!refusesTransactionalId(error)) return error;
+  const prefix = TOOL_GROUP_PREFIX.replace(/\.$/, ""); // every restore's ids start with it
   return new KafkaError(
     `Kafka refused transactional id "${transactionalId}": under an authorizer the restore's ` +
       `user needs DESCRIBE and WRITE on it (a PREFIXED ACL on "${prefix}" covers every partition's)`,

@@ -12,7 +12,6 @@ import { postFailure } from "../util/worker_pool.ts";
 import { isRetriableKafkaError } from "../kafka/errors.ts";
 import { checkpointGroup, type CheckpointId } from "./checkpoint.ts";
 import { explainTransactionalIdError } from "../kafka/authorization.ts";
-import { TOOL_GROUP_PREFIX } from "../kafka/groups.ts";
 import type { Kafka } from "../kafka/kafkajs.ts";
 import type { RestoreJob } from "../config/restore_job.ts";
 import type { FromRestoreWorker, ToRestoreWorker } from "./messages.ts";
@@ -73,9 +72,6 @@ function throttleFor(job: RestoreJob, workers: number) {
   };
 }
 
-/** What the restore's transactional ids (its checkpoint groups' names) start with. */
-const RESTORE_GROUPS = TOOL_GROUP_PREFIX.replace(/\.$/, "");
-
 /** Attempts at one partition in a row that may fail on Kafka before the restore gives up. */
 const KAFKA_ATTEMPTS = 6;
 
@@ -97,7 +93,7 @@ async function withRestarts(
       return await restore();
     } catch (error) {
       if (!isRetriableKafkaError(error) || attempt >= KAFKA_ATTEMPTS || stopping) {
-        throw explainTransactionalIdError(error, checkpointGroup(checkpoint), RESTORE_GROUPS);
+        throw explainTransactionalIdError(error, checkpointGroup(checkpoint));
       }
       const delayMs = Math.min(1000 * 2 ** (attempt - 1), 15_000);
       logger.warn(

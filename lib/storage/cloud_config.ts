@@ -1,6 +1,7 @@
 /**
  * What the job keys of both cloud backends (S3 and Azure) share: STORAGE_PREFIX,
- * STORAGE_TIMEOUT_SECONDS, and endpoint URLs. Their FILESYSTEM_BACKUP_DIR is a local staging directory, not the archive.
+ * STORAGE_TIMEOUT_SECONDS, and endpoint URLs. Their FILESYSTEM_BACKUP_DIR is a local
+ * staging directory, not the archive.
  */
 import { describeValue } from "../config/issues.ts";
 import type { Check, JobFields } from "../config/job_fields.ts";

@@ -17,18 +17,23 @@ export function noAnswer(ms: number): Error {
  * Runs `op` with a signal that aborts it when it has not settled within `ms`; a request
  * so aborted fails with `noAnswer`. The clock stops once `op` settles, so a body that
  * `op` hands on is not cut later (its reader has a clock of its own: read_timeout.ts).
- * Calls that share one `clock` (the pages of a listing) each get `ms`.
+ * Calls that share one `clock` (the pages of a listing) each get `ms`; an abort of
+ * `clock` by anything else than this timer passes as the error `op` fails with.
  */
 export async function withinTime<T>(
   ms: number,
   op: (signal: AbortSignal) => Promise<T>,
   clock = new AbortController(),
 ): Promise<T> {
-  const timer = setTimeout(() => clock.abort(), ms);
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    clock.abort();
+  }, ms);
   try {
     return await op(clock.signal);
   } catch (error) {
-    if (clock.signal.aborted) throw noAnswer(ms);
+    if (expired) throw noAnswer(ms);
     throw error;
   } finally {
     clearTimeout(timer);

@@ -7,7 +7,7 @@
  * before its end fails too instead of hanging its parser.
  */
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { noAnswer } from "./request_clock.ts";
+import { withinTime } from "./request_clock.ts";
 import { readAll } from "./read_timeout.ts";
 
 type HandleArgs = Parameters<NodeHttpHandler["handle"]>;
@@ -22,20 +22,20 @@ export class AnswerTimeoutHandler extends NodeHttpHandler {
   }
 
   override async handle(request: Request, options: HandleArgs[1] = {}) {
+    // The caller's own abort (lib-storage cancelling an upload's parts) reaches the request too.
     const clock = new AbortController();
     const outer = options.abortSignal as AbortSignal | undefined;
     const forward = () => clock.abort();
     outer?.addEventListener("abort", forward, { once: true });
-    const timer = setTimeout(() => clock.abort(), this.#timeoutMs);
     try {
-      const result = await super.handle(request, { ...options, abortSignal: clock.signal });
-      if (!isObjectDownload(request)) result.response.body = await readWhole(result.response.body);
-      return result;
-    } catch (error) {
-      if (!clock.signal.aborted || outer?.aborted) throw error;
-      throw noAnswer(this.#timeoutMs);
+      return await withinTime(this.#timeoutMs, async (abortSignal) => {
+        const result = await super.handle(request, { ...options, abortSignal });
+        if (!isObjectDownload(request)) {
+          result.response.body = await readWhole(result.response.body);
+        }
+        return result;
+      }, clock);
     } finally {
-      clearTimeout(timer);
       outer?.removeEventListener("abort", forward);
     }
   }
